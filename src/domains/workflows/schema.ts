@@ -1,0 +1,16 @@
+import { TABLE_SCHEMAS, TABLE_WORKFLOW_SNAPSHOT } from '@mastra/core/storage';
+import type { TableSpec } from '../../sql/ddl';
+
+/** Tables and indexes of the workflows domain. */
+export const WORKFLOW_TABLES: TableSpec[] = [
+  {
+    name: TABLE_WORKFLOW_SNAPSHOT,
+    columns: TABLE_SCHEMAS[TABLE_WORKFLOW_SNAPSHOT],
+    uniques: [['workflow_name', 'run_id']],
+    indexes: [
+      { name: 'name_created_idx', columns: ['workflow_name', 'createdAt'] },
+      { name: 'resource_created_idx', columns: ['resourceId', 'createdAt'] },
+      { name: 'created_idx', columns: ['createdAt'] },
+    ],
+  },
+];
