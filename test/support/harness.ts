@@ -24,12 +24,18 @@ export function uniquePrefix(label = 't'): string {
   return `${label}${prefixCounter}_${Math.random().toString(36).slice(2, 8)}_`;
 }
 
+/** The part of a `D1Store` config that picks the transport. */
+export type Connection =
+  | { binding: D1DatabaseLike }
+  | { client: D1Client }
+  | { apiBaseUrl: string; accountId: string; databaseId: string; apiToken: string };
+
 /** One D1 and one REST emulator over it, shared by a test file. */
 export interface Harness {
   readonly d1: LocalD1;
   readonly emulator: RestEmulator;
   /** The connection part of a `D1Store` config for a client kind. */
-  connection(kind: ClientKind): Omit<D1StoreConfig, 'id'>;
+  connection(kind: ClientKind): Connection;
   /** A new `D1Store` on its own table prefix (unless given), not yet initialized. */
   store(kind: ClientKind, config?: Partial<D1StoreConfig> & { tablePrefix?: string }): D1Store;
   /** `store()` and `init()`. */
