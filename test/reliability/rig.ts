@@ -1,0 +1,90 @@
+import { basename } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { D1Store, type D1StoreConfig } from '../../src';
+import { faultyD1, type FaultyD1 } from '../support/faults';
+import { uniquePrefix, useHarness, type Harness } from '../support/harness';
+import { startRestEmulator, type RestEmulator } from '../support/rest-emulator';
+import { saveFigures, tally } from './figures';
+
+/**
+ * The transports with an atomic batch. The custom `client` option runs a batch statement by statement
+ * (documented as not atomic), so all-or-nothing claims are made for these two only.
+ */
+export const ATOMIC_KINDS = ['binding', 'rest'] as const;
+export type AtomicKind = (typeof ATOMIC_KINDS)[number];
+
+type StoreOptions = Partial<D1StoreConfig> & { tablePrefix?: string };
+
+/** Fast retries keep fault tests quick; the policy's shape is what is under test, not its delays. */
+export const FAST_RETRY = { attempts: 3, baseDelayMs: 2, maxDelayMs: 10 };
+
+/** A harness whose stores reach D1 through the fault-injecting wrapper, by binding or over REST. */
+export interface Rig {
+  readonly h: Harness;
+  readonly faults: FaultyD1;
+  /** A REST emulator whose database is the faulty wrapper (HTTP-level faults: `queueFault`). */
+  readonly emulator: RestEmulator;
+  store(kind: AtomicKind, options?: StoreOptions): D1Store;
+  freshStore(kind: AtomicKind, options?: StoreOptions): Promise<D1Store>;
+  /** Runs a raw query on the database, bypassing the wrapper (no counts, no faults). */
+  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+}
+
+/**
+ * Call once at the top of a reliability test file. After every test it asserts that no statement
+ * broke D1's 100-parameter or 100 KB limits, and it counts checks and faults for FIGURES.md.
+ */
+export function useRig(fileUrl: string): Rig {
+  const h = useHarness();
+  let faults: FaultyD1 | undefined;
+  let emulator: RestEmulator | undefined;
+  beforeAll(async () => {
+    faults = faultyD1(h.d1.db);
+    emulator = await startRestEmulator(faults.db);
+  });
+  afterEach(() => {
+    rig.faults.disarm();
+    expect(rig.faults.violations, 'statements over D1 limits').toEqual([]);
+    tally.tests += 1;
+    tally.checks += expect.getState().assertionCalls;
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    if (!faults) return;
+    saveFigures({ file: basename(fileUrl).replace(/\.test\.ts$/, ''), ...tally, ...faults.counters });
+  });
+
+  const rig: Rig = {
+    h,
+    get faults() {
+      if (!faults) throw new Error('rig not started');
+      return faults;
+    },
+    get emulator() {
+      if (!emulator) throw new Error('rig not started');
+      return emulator;
+    },
+    store(kind, options = {}) {
+      const connection =
+        kind === 'binding'
+          ? { binding: rig.faults.db }
+          : {
+              apiBaseUrl: rig.emulator.apiBaseUrl,
+              accountId: rig.emulator.accountId,
+              databaseId: rig.emulator.databaseId,
+              apiToken: rig.emulator.apiToken,
+            };
+      return new D1Store({ id: `rel-${kind}`, tablePrefix: uniquePrefix('r'), retry: FAST_RETRY, ...connection, ...options } as D1StoreConfig);
+    },
+    async freshStore(kind, options) {
+      const store = rig.store(kind, options);
+      await store.init();
+      return store;
+    },
+    async rows<T>(sql: string, ...params: unknown[]) {
+      const { results } = await h.d1.db.prepare(sql).bind(...params).all();
+      return (results ?? []) as T[];
+    },
+  };
+  return rig;
+}
