@@ -1,0 +1,51 @@
+import { bundleWorker, chat, startWorker, tableCounts, type ExampleWorker } from './launch';
+
+/** The user the demo talks as, and what they say, in order. */
+export const DEMO_RESOURCE = 'ada';
+export const DEMO_TURNS = [
+  { threadId: 'chat-1', message: 'Hi! My name is Ada.' },
+  { threadId: 'chat-1', message: 'I live in Lisbon.' },
+  { threadId: 'chat-1', message: 'What is my name, and where do I live?', afterRestart: true },
+  { threadId: 'chat-2', message: 'What do you know about me?' },
+] as const;
+
+/** Something the demo did, for the caller to print or check. */
+export type DemoEvent =
+  | { kind: 'bundled'; bytes: number }
+  | { kind: 'started'; url: string; restart: boolean }
+  | { kind: 'turn'; threadId: string; message: string; reply: string };
+
+/** What D1 held at the end. */
+export interface DemoResult {
+  replies: string[];
+  tables: { table: string; rows: number }[];
+}
+
+/**
+ * Bundles the example Worker, starts it with a D1 kept under `persistDir`, and holds the demo
+ * conversation over HTTP. Before the recall question it stops the Worker and starts a new one on the
+ * same database, so nothing but D1 can carry the memory across.
+ */
+export async function runDemo(persistDir: string, onEvent: (event: DemoEvent) => void = () => {}): Promise<DemoResult> {
+  const modules = await bundleWorker();
+  onEvent({ kind: 'bundled', bytes: modules.reduce((sum, m) => sum + m.contents.length, 0) });
+
+  let worker: ExampleWorker | undefined;
+  const replies: string[] = [];
+  try {
+    for (const turn of DEMO_TURNS) {
+      const restart = 'afterRestart' in turn && worker !== undefined;
+      if (!worker || restart) {
+        await worker?.dispose();
+        worker = await startWorker(modules, persistDir);
+        onEvent({ kind: 'started', url: String(worker.url), restart });
+      }
+      const reply = await chat(worker, { message: turn.message, threadId: turn.threadId, resourceId: DEMO_RESOURCE });
+      replies.push(reply);
+      onEvent({ kind: 'turn', threadId: turn.threadId, message: turn.message, reply });
+    }
+    return { replies, tables: await tableCounts(worker!.db) };
+  } finally {
+    await worker?.dispose();
+  }
+}
