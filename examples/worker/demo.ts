@@ -1,4 +1,4 @@
-import { bundleWorker, chat, startWorker, tableCounts, type ExampleWorker } from './launch';
+import { bundleWorker, chat, startWorker, tableCounts, workingMemoryOf, type ExampleWorker } from './launch';
 
 /** The user the demo talks as, and what they say, in order. */
 export const DEMO_RESOURCE = 'ada';
@@ -15,10 +15,12 @@ export type DemoEvent =
   | { kind: 'started'; url: string; restart: boolean }
   | { kind: 'turn'; threadId: string; message: string; reply: string };
 
-/** What D1 held at the end. */
+/** The replies, and what D1 held at the end. */
 export interface DemoResult {
   replies: string[];
   tables: { table: string; rows: number }[];
+  /** The user's working memory as the agent saved it (the `mastra_resources` row). */
+  workingMemory: string | null;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function runDemo(persistDir: string, onEvent: (event: DemoEvent) =>
       replies.push(reply);
       onEvent({ kind: 'turn', threadId: turn.threadId, message: turn.message, reply });
     }
-    return { replies, tables: await tableCounts(worker!.db) };
+    return { replies, tables: await tableCounts(worker!.db), workingMemory: await workingMemoryOf(worker!.db, DEMO_RESOURCE) };
   } finally {
     await worker?.dispose();
   }

@@ -126,3 +126,9 @@ export async function tableCounts(db: D1DatabaseLike): Promise<{ table: string; 
   const counts = await db.batch(names.map((name) => db.prepare(`SELECT COUNT(*) AS n FROM "${name.replaceAll('"', '""')}"`)));
   return names.map((table, i) => ({ table, rows: Number((counts[i]!.results![0] as { n: number }).n) }));
 }
+
+/** A user's working memory as stored in D1, read straight from the table. */
+export async function workingMemoryOf(db: D1DatabaseLike, resourceId: string): Promise<string | null> {
+  const { results = [] } = await db.prepare('SELECT workingMemory FROM mastra_resources WHERE id = ?').bind(resourceId).all();
+  return (results[0] as { workingMemory: string | null } | undefined)?.workingMemory ?? null;
+}

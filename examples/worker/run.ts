@@ -36,7 +36,8 @@ async function main(): Promise<void> {
 
   const dir = await mkdtemp(join(tmpdir(), 'mastra-d1-example-'));
   try {
-    const { tables } = await runDemo(dir, print);
+    const { tables, workingMemory } = await runDemo(dir, print);
+    console.log(`Working memory the agent saved (mastra_resources, id 'ada'):\n${workingMemory ?? '(none)'}`);
     console.log('D1 now holds:');
     console.table(Object.fromEntries(tables.map(({ table, rows }) => [table, { rows }])));
   } finally {
