@@ -1,18 +1,24 @@
-import { MemoryStorage, type CreateObservationalMemoryInput, type CreateReflectionGenerationInput, type ObservationalMemoryHistoryOptions, type ObservationalMemoryRecord, type SwapBufferedReflectionToActiveInput, type SwapBufferedToActiveInput, type SwapBufferedToActiveResult, type UpdateActiveObservationsInput, type UpdateBufferedObservationsInput, type UpdateBufferedReflectionInput, type UpdateObservationalMemoryConfigInput } from '@mastra/core/storage';
+import { MemoryStorage, type StorageCloneThreadInput, type StorageCopyThreadOutput, type StorageListMessagesByResourceIdInput, type StorageListMessagesInput, type StorageListMessagesOutput, type StorageListThreadsInput, type StorageListThreadsOutput, type StorageResourceType, type CreateObservationalMemoryInput, type CreateReflectionGenerationInput, type ObservationalMemoryHistoryOptions, type ObservationalMemoryRecord, type SwapBufferedReflectionToActiveInput, type SwapBufferedToActiveInput, type SwapBufferedToActiveResult, type UpdateActiveObservationsInput, type UpdateBufferedObservationsInput, type UpdateBufferedReflectionInput, type UpdateObservationalMemoryConfigInput } from '@mastra/core/storage';
+import type { MastraDBMessage, StorageThreadType } from '@mastra/core/memory';
 import type { D1DomainConfig } from '../../config';
+import { storageOperation } from '../../errors';
 import { domainSetup, type DomainContext } from '../context';
+import { clearMemory } from './clear';
+import { copyThread } from './clone';
+import { listMessages, listMessagesByResourceId } from './list-messages';
+import { listThreads } from './list-threads';
+import { deleteMessages, listMessagesById, saveMessages, updateMessages } from './messages';
 import { ObservationalMemoryD1 } from './observational';
+import { getResource, saveResource, updateResource } from './resources';
+import { deleteThread, getThread, saveThread, updateThread, updateThreadMetadata, updateThreadResourceId } from './threads';
 import { MEMORY_TABLES } from './schema';
-
-const pending = (method: string): never => {
-  throw new Error(`MemoryStorageD1.${method} is not implemented yet`);
-};
 
 /** Threads, messages, resources (working memory) and Observational Memory, stored in D1. */
 export class MemoryStorageD1 extends MemoryStorage {
   /** The tables this domain creates. */
   static readonly tables = MEMORY_TABLES;
   override readonly supportsObservationalMemory = true;
+  override readonly supportsPartialThreadUpdate = true;
   readonly #ctx: DomainContext;
   readonly #om: ObservationalMemoryD1;
 
@@ -27,34 +33,71 @@ export class MemoryStorageD1 extends MemoryStorage {
   }
 
   async dangerouslyClearAll(): Promise<void> {
-    pending('dangerouslyClearAll');
+    return storageOperation('dangerouslyClearAll', {}, () => clearMemory(this.#ctx));
   }
-  async getThreadById(): Promise<never> {
-    return pending('getThreadById');
+
+  async getThreadById({ threadId, resourceId }: { threadId: string; resourceId?: string }): Promise<StorageThreadType | null> {
+    return storageOperation('getThreadById', { threadId }, () => getThread(this.#ctx, threadId, resourceId));
   }
-  async saveThread(): Promise<never> {
-    return pending('saveThread');
+  async saveThread({ thread }: { thread: StorageThreadType }): Promise<StorageThreadType> {
+    return storageOperation('saveThread', { threadId: thread?.id ?? null }, () => saveThread(this.#ctx, thread));
   }
-  async updateThread(): Promise<never> {
-    return pending('updateThread');
+  async updateThread(args: { id: string; title?: string; metadata?: Record<string, unknown> }): Promise<StorageThreadType> {
+    return storageOperation('updateThread', { threadId: args?.id ?? null }, () => updateThread(this.#ctx, args));
   }
-  async deleteThread(): Promise<never> {
-    return pending('deleteThread');
+  override async updateThreadMetadata(args: {
+    id: string;
+    resourceId?: string;
+    update: (thread: StorageThreadType) => Record<string, unknown> | undefined;
+  }): Promise<StorageThreadType | null> {
+    return storageOperation('updateThreadMetadata', { threadId: args?.id ?? null }, () => updateThreadMetadata(this.#ctx, args));
   }
-  async listMessages(): Promise<never> {
-    return pending('listMessages');
+  async deleteThread({ threadId }: { threadId: string }): Promise<void> {
+    return storageOperation('deleteThread', { threadId }, () => deleteThread(this.#ctx, threadId));
   }
-  async listMessagesById(): Promise<never> {
-    return pending('listMessagesById');
+  override async updateThreadResourceId(args: { threadId: string; resourceId: string }): Promise<StorageThreadType> {
+    return storageOperation('updateThreadResourceId', { threadId: args?.threadId ?? null }, () => updateThreadResourceId(this.#ctx, args));
   }
-  async saveMessages(): Promise<never> {
-    return pending('saveMessages');
+  async listThreads(args: StorageListThreadsInput): Promise<StorageListThreadsOutput> {
+    const orderBy = this.parseOrderBy(args?.orderBy);
+    return storageOperation('listThreads', { resourceId: args?.filter?.resourceId ?? null }, () =>
+      listThreads(this.#ctx, args ?? {}, { validateMetadataKeys: (metadata) => this.validateMetadataKeys(metadata), orderBy }),
+    );
   }
-  async updateMessages(): Promise<never> {
-    return pending('updateMessages');
+  override async copyThread(args: StorageCloneThreadInput): Promise<StorageCopyThreadOutput> {
+    return storageOperation('copyThread', { sourceThreadId: args?.sourceThreadId ?? null }, () => copyThread(this.#ctx, args));
   }
-  async listThreads(): Promise<never> {
-    return pending('listThreads');
+
+  async listMessages(args: StorageListMessagesInput): Promise<StorageListMessagesOutput> {
+    const { direction } = this.parseOrderBy(args?.orderBy, 'ASC');
+    const threadId = Array.isArray(args?.threadId) ? args.threadId.join(',') : (args?.threadId ?? null);
+    return storageOperation('listMessages', { threadId }, () => listMessages(this.#ctx, args, { direction }));
+  }
+  override async listMessagesByResourceId(args: StorageListMessagesByResourceIdInput): Promise<StorageListMessagesOutput> {
+    const { direction } = this.parseOrderBy(args?.orderBy, 'ASC');
+    return storageOperation('listMessagesByResourceId', { resourceId: args?.resourceId ?? null }, () => listMessagesByResourceId(this.#ctx, args, { direction }));
+  }
+  async listMessagesById({ messageIds }: { messageIds: string[] }): Promise<{ messages: MastraDBMessage[] }> {
+    return storageOperation('listMessagesById', { count: messageIds?.length ?? 0 }, () => listMessagesById(this.#ctx, messageIds));
+  }
+  async saveMessages({ messages }: { messages: MastraDBMessage[] }): Promise<{ messages: MastraDBMessage[] }> {
+    return storageOperation('saveMessages', { count: messages?.length ?? 0 }, () => saveMessages(this.#ctx, messages));
+  }
+  async updateMessages({ messages }: Parameters<MemoryStorage['updateMessages']>[0]): Promise<MastraDBMessage[]> {
+    return storageOperation('updateMessages', { count: messages?.length ?? 0 }, () => updateMessages(this.#ctx, messages));
+  }
+  override async deleteMessages(messageIds: string[]): Promise<void> {
+    return storageOperation('deleteMessages', { count: messageIds?.length ?? 0 }, () => deleteMessages(this.#ctx, messageIds));
+  }
+
+  override async getResourceById({ resourceId }: { resourceId: string }): Promise<StorageResourceType | null> {
+    return storageOperation('getResourceById', { resourceId }, () => getResource(this.#ctx, resourceId));
+  }
+  override async saveResource({ resource }: { resource: StorageResourceType }): Promise<StorageResourceType> {
+    return storageOperation('saveResource', { resourceId: resource?.id ?? null }, () => saveResource(this.#ctx, resource));
+  }
+  override async updateResource(args: { resourceId: string; workingMemory?: string; metadata?: Record<string, unknown> }): Promise<StorageResourceType> {
+    return storageOperation('updateResource', { resourceId: args?.resourceId ?? null }, () => updateResource(this.#ctx, args));
   }
 
   // Observational Memory lives in ./observational.ts.

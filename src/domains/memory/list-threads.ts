@@ -1,0 +1,76 @@
+import type { StorageListThreadsInput, StorageListThreadsOutput } from '@mastra/core/storage';
+import { TABLE_THREADS } from '@mastra/core/storage';
+import type { D1Value, SqlStatement } from '../../client/types';
+import { userError } from '../../errors';
+import type { TableNamer } from '../../sql/identifiers';
+import type { DomainContext } from '../context';
+import { threadFromRow } from './rows';
+import { pageWindow, type PageWindow } from './validate';
+
+interface Where {
+  sql: string;
+  params: D1Value[];
+}
+
+const countThreads = (tables: TableNamer, where: Where): SqlStatement => ({
+  sql: `SELECT COUNT(*) AS total FROM ${tables(TABLE_THREADS)}${where.sql}`,
+  params: where.params,
+});
+
+const pageOfThreads = (tables: TableNamer, where: Where, order: string, window: PageWindow): SqlStatement => ({
+  sql: `SELECT * FROM ${tables(TABLE_THREADS)}${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+  params: [...where.params, window.limit, window.offset],
+});
+
+/**
+ * `json_extract` yields 1/0 for JSON booleans, so booleans compare as numbers (as LibSQLStore does);
+ * the path is bound, never pasted, even though core has already checked each key is an identifier.
+ */
+function metadataCondition(key: string, value: unknown): Where {
+  const path = `$.${key}`;
+  if (value === null) return { sql: 'json_extract(metadata, ?) IS NULL', params: [path] };
+  if (typeof value === 'boolean') return { sql: 'json_extract(metadata, ?) = ?', params: [path, value ? 1 : 0] };
+  if (typeof value === 'number' || typeof value === 'string') return { sql: 'json_extract(metadata, ?) = ?', params: [path, value] };
+  throw userError('listThreads', `Metadata filter value for key "${key}" must be a scalar type (string, number, boolean, or null), got ${typeof value}`, {
+    key,
+    valueType: typeof value,
+  });
+}
+
+function whereClause(filter: StorageListThreadsInput['filter']): Where {
+  const conditions: Where[] = [];
+  if (filter?.resourceId) conditions.push({ sql: '"resourceId" = ?', params: [filter.resourceId] });
+  for (const [key, value] of Object.entries(filter?.metadata ?? {})) conditions.push(metadataCondition(key, value));
+  if (conditions.length === 0) return { sql: '', params: [] };
+  return { sql: ` WHERE ${conditions.map((c) => c.sql).join(' AND ')}`, params: conditions.flatMap((c) => c.params) };
+}
+
+/**
+ * A page of threads and the total in ONE round trip (a batch of count + page). `validateMetadataKeys`
+ * and `parseOrderBy` are core's, passed in from the domain class that inherits them.
+ */
+export async function listThreads(
+  ctx: DomainContext,
+  args: StorageListThreadsInput,
+  core: { validateMetadataKeys(metadata: Record<string, unknown> | undefined): void; orderBy: { field: string; direction: string } },
+): Promise<StorageListThreadsOutput> {
+  const op = 'listThreads';
+  const window = pageWindow(op, args?.page ?? 0, args?.perPage, 100, true);
+  try {
+    core.validateMetadataKeys(args.filter?.metadata);
+  } catch (error) {
+    throw userError(op, error instanceof Error ? error.message : String(error), { metadataKeys: Object.keys(args.filter?.metadata ?? {}).join(', ') });
+  }
+  const where = whereClause(args.filter);
+  // The id tie-break makes pages stable when timestamps collide; the column and direction come from core's allow-list.
+  const order = `"${core.orderBy.field}" ${core.orderBy.direction}, id ${core.orderBy.direction}`;
+  const [count, page] = await ctx.driver.batch([countThreads(ctx.tables, where), pageOfThreads(ctx.tables, where, order, window)], { idempotent: true });
+  const total = Number(count!.rows[0]?.total ?? 0);
+  return {
+    threads: total === 0 ? [] : page!.rows.map(threadFromRow),
+    total,
+    page: window.page,
+    perPage: window.perPage,
+    hasMore: window.perPage !== false && window.offset + window.perPage < total,
+  };
+}

@@ -1,0 +1,72 @@
+import { TABLE_RESOURCES, type StorageResourceType } from '@mastra/core/storage';
+import type { D1Value, SqlStatement } from '../../client/types';
+import { userError } from '../../errors';
+import type { TableNamer } from '../../sql/identifiers';
+import type { DomainContext } from '../context';
+import { shallowMergeSql } from './json-merge';
+import { resourceFromRow } from './rows';
+import { checkValueSize, isoTimestamp, requireText } from './validate';
+
+const selectResource = (tables: TableNamer, id: string): SqlStatement => ({ sql: `SELECT * FROM ${tables(TABLE_RESOURCES)} WHERE id = ?`, params: [id] });
+
+const upsertResource = (tables: TableNamer, values: D1Value[]): SqlStatement => ({
+  sql: `INSERT INTO ${tables(TABLE_RESOURCES)} (id, "workingMemory", metadata, "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET "workingMemory" = excluded."workingMemory", metadata = excluded.metadata,
+      "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt"`,
+  params: values,
+});
+
+/**
+ * Creates the resource, or updates only what was given: working memory replaced when given, metadata
+ * shallow-merged inside D1 when given. One statement, the row back via RETURNING.
+ */
+const createOrPatchResource = (tables: TableNamer, id: string, workingMemory: string | undefined, metadata: string | undefined, now: string): SqlStatement => {
+  const sets = ['"updatedAt" = excluded."updatedAt"'];
+  if (workingMemory !== undefined) sets.push('"workingMemory" = excluded."workingMemory"');
+  if (metadata !== undefined) sets.push(`metadata = ${shallowMergeSql('metadata', 'excluded.metadata')}`);
+  return {
+    sql: `INSERT INTO ${tables(TABLE_RESOURCES)} (id, "workingMemory", metadata, "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET ${sets.join(', ')} RETURNING *`,
+    params: [id, workingMemory ?? null, metadata ?? '{}', now, now],
+  };
+};
+
+function metadataJson(operation: string, id: string, metadata: unknown): string | undefined {
+  if (metadata === undefined || metadata === null) return undefined;
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw userError(operation, 'metadata must be an object', { resourceId: id });
+  const json = JSON.stringify(metadata);
+  checkValueSize(operation, `Resource ${id} metadata`, json);
+  return json;
+}
+
+/** One resource (working memory and metadata), or null. */
+export async function getResource(ctx: DomainContext, resourceId: string): Promise<StorageResourceType | null> {
+  requireText('getResourceById', 'resourceId', resourceId);
+  const [row] = await ctx.driver.all(selectResource(ctx.tables, resourceId));
+  return row ? resourceFromRow(row) : null;
+}
+
+/** Inserts or fully replaces a resource. */
+export async function saveResource(ctx: DomainContext, resource: StorageResourceType): Promise<StorageResourceType> {
+  const op = 'saveResource';
+  const id = requireText(op, 'resource.id', resource?.id);
+  const workingMemory = resource.workingMemory ?? null;
+  checkValueSize(op, `Resource ${id} working memory`, workingMemory);
+  const values = [id, workingMemory, metadataJson(op, id, resource.metadata) ?? null, isoTimestamp(op, 'resource.createdAt', resource.createdAt), isoTimestamp(op, 'resource.updatedAt', resource.updatedAt)];
+  await ctx.driver.run(upsertResource(ctx.tables, values), { idempotent: true });
+  return resource;
+}
+
+/** Updates working memory and/or merges metadata, creating the resource when missing (working memory needs that). */
+export async function updateResource(
+  ctx: DomainContext,
+  args: { resourceId: string; workingMemory?: string; metadata?: Record<string, unknown> },
+): Promise<StorageResourceType> {
+  const op = 'updateResource';
+  const id = requireText(op, 'resourceId', args?.resourceId);
+  if (args.workingMemory !== undefined && typeof args.workingMemory !== 'string') throw userError(op, 'workingMemory must be a string', { resourceId: id });
+  checkValueSize(op, `Resource ${id} working memory`, args.workingMemory ?? null);
+  const statement = createOrPatchResource(ctx.tables, id, args.workingMemory, metadataJson(op, id, args.metadata), new Date().toISOString());
+  const { rows } = await ctx.driver.run(statement, { idempotent: true });
+  return resourceFromRow(rows[0]!);
+}
