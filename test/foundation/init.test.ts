@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { schemaSql } from '../../src';
-import { CLIENT_KINDS, uniquePrefix, useHarness } from '../support/harness';
+import type { D1Client } from '../../src/client/types';
+import { faultyD1 } from '../support/faults';
+import { CLIENT_KINDS, customClientOver, uniquePrefix, useHarness } from '../support/harness';
 
 const h = useHarness();
 
@@ -63,5 +65,51 @@ describe('schemaSql()', () => {
     const other = uniquePrefix();
     await h.freshStore('binding', { tablePrefix: other });
     expect((await tableNames(other)).map((n) => n.slice(other.length))).toEqual(byHand.map((n) => n.slice(prefix.length)));
+  });
+});
+
+describe('init() round trips on an up-to-date database', () => {
+  it('is ONE batch over a binding, and none on a second init() of the same instance', async () => {
+    const faults = faultyD1(h.d1.db);
+    const prefix = uniquePrefix();
+    await h.freshStore('binding', { tablePrefix: prefix });
+    const store = h.store('binding', { tablePrefix: prefix, binding: faults.db });
+    faults.mark();
+    await Promise.all([store.init(), store.init()]);
+    expect(faults.since().roundTrips).toBe(1);
+    faults.mark();
+    await store.init();
+    expect(faults.since().roundTrips).toBe(0);
+  });
+
+  it('is ONE request over REST, and none on a second init() of the same instance', async () => {
+    const prefix = uniquePrefix();
+    await h.freshStore('rest', { tablePrefix: prefix });
+    const store = h.store('rest', { tablePrefix: prefix });
+    const before = h.emulator.requests.length;
+    await store.init();
+    expect(h.emulator.requests.length - before).toBe(1);
+    await store.init();
+    expect(h.emulator.requests.length - before).toBe(1);
+  });
+
+  it('is one query per statement over a custom client (its batch is sequential), and none the second time', async () => {
+    const prefix = uniquePrefix();
+    await h.freshStore('custom', { tablePrefix: prefix });
+    const real = customClientOver(h.d1.db);
+    let queries = 0;
+    const client: D1Client = {
+      query(args) {
+        queries += 1;
+        return real.query(args);
+      },
+    };
+    const store = h.store('custom', { tablePrefix: prefix, client });
+    await store.init();
+    const statements = schemaSql({ tablePrefix: prefix });
+    const tables = statements.filter((s) => s.startsWith('CREATE TABLE')).length;
+    expect(queries).toBe(statements.length + tables);
+    await store.init();
+    expect(queries).toBe(statements.length + tables);
   });
 });
