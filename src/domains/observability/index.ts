@@ -1,9 +1,78 @@
-import { ObservabilityStorage } from '@mastra/core/storage';
+import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
+import {
+  ObservabilityStorage,
+  TABLE_SPANS,
+  batchDeleteTracesArgsSchema,
+  getBranchArgsSchema,
+  listBranchesArgsSchema,
+  listTracesArgsSchema,
+  toLightSpanRecord,
+  toTraceSpan,
+  toTraceSpans,
+  type BatchCreateSpansArgs,
+  type BatchDeleteTracesArgs,
+  type BatchUpdateSpansArgs,
+  type CreateSpanArgs,
+  type CreateSpanRecord,
+  type GetBranchArgs,
+  type GetBranchResponse,
+  type GetRootSpanArgs,
+  type GetRootSpanResponse,
+  type GetSpanArgs,
+  type GetSpanResponse,
+  type GetSpansArgs,
+  type GetSpansResponse,
+  type GetStructureResponse,
+  type GetTraceArgs,
+  type GetTraceResponse,
+  type LightSpanRecord,
+  type ListBranchesArgs,
+  type ListBranchesResponse,
+  type ListTracesArgs,
+  type ListTracesLightResponse,
+  type ListTracesResponse,
+  type ObservabilityStorageFeature,
+  type ObservabilityStorageStrategy,
+  type SpanRecord,
+  type UpdateSpanArgs,
+} from '@mastra/core/storage';
+import type { z } from 'zod';
 import type { D1DomainConfig } from '../../config';
+import { storageOperation, userError } from '../../errors';
+import { exceedsValueLimit, jsonList } from '../../sql/params';
 import { domainSetup, type DomainContext } from '../context';
+import { LIGHT_LIST_COLUMNS, payloadValue, REQUIRED_COLUMNS, SPAN_COLUMNS, STRUCTURE_COLUMNS, toSpanRecord, UPDATABLE_COLUMNS } from './columns';
+import { branchWhere, orderBy, traceWhere } from './filters';
+import { packJsonArrays } from './payload';
 import { OBSERVABILITY_TABLES } from './schema';
+import * as sql from './sql';
 
-/** Tracing spans, stored in D1. */
+type Row = Record<string, unknown>;
+type SpanUpdate = BatchUpdateSpansArgs['records'][number];
+
+/** Parses with a core schema; a failure is a USER error thrown before anything is sent. */
+function parseArgs<S extends z.ZodType>(operation: string, schema: S, args: unknown): z.output<S> {
+  const parsed = schema.safeParse(args);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw userError(operation, `Invalid ${operation} arguments: ${issue.path.join('.') || 'args'} ${issue.message}`);
+}
+
+function deltaModeUnsupported(): MastraError {
+  // Same id and wording as core's own stores when the `delta-polling` feature is off.
+  return new MastraError({
+    id: 'OBSERVABILITY_DELTA_POLLING_NOT_SUPPORTED',
+    domain: ErrorDomain.MASTRA_OBSERVABILITY,
+    category: ErrorCategory.SYSTEM,
+    text: 'This storage provider does not support observability delta polling',
+  });
+}
+
+/**
+ * Tracing spans, stored in D1: the tracing part of core's `ObservabilityStorage`. Traces are derived
+ * from the spans table (a trace is its spans; its row in a list is its root span). Metrics, logs,
+ * scores, feedback and trace queries keep core's "not implemented" behaviour.
+ */
 export class ObservabilityStorageD1 extends ObservabilityStorage {
   /** The tables this domain creates. */
   static readonly tables = OBSERVABILITY_TABLES;
@@ -14,9 +83,167 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
     this.#ctx = domainSetup(config, OBSERVABILITY_TABLES);
   }
 
+  get #table(): string {
+    return this.#ctx.tables(TABLE_SPANS);
+  }
+
   override init(): Promise<void> {
     return this.#ctx.init();
   }
 
-  override async dangerouslyClearAll(): Promise<void> {}
+  /** Every strategy works: all span writes are upserts or partial updates batched into a few statements. */
+  override get observabilityStrategy(): { preferred: ObservabilityStorageStrategy; supported: ObservabilityStorageStrategy[] } {
+    return { preferred: 'batch-with-updates', supported: ['batch-with-updates', 'insert-only', 'realtime'] };
+  }
+
+  /** None of the optional observability APIs (delta polling, metrics, logs, discovery, trace queries, feedback). */
+  override getFeatures(): readonly ObservabilityStorageFeature[] {
+    return [];
+  }
+
+  override async dangerouslyClearAll(): Promise<void> {
+    await storageOperation('dangerouslyClearAll', {}, () => this.#ctx.driver.run(sql.deleteAllSpans(this.#table), { idempotent: true }));
+  }
+
+  override async createSpan({ span }: CreateSpanArgs): Promise<void> {
+    await this.#upsert('createSpan', [span]);
+  }
+
+  override async batchCreateSpans({ records }: BatchCreateSpansArgs): Promise<void> {
+    await this.#upsert('batchCreateSpans', records);
+  }
+
+  /** Changes the given fields of one span; a span that does not exist is left absent, as in LibSQLStore. */
+  override async updateSpan({ traceId, spanId, updates }: UpdateSpanArgs): Promise<void> {
+    await this.#update('updateSpan', [{ traceId, spanId, updates }]);
+  }
+
+  override async batchUpdateSpans({ records }: BatchUpdateSpansArgs): Promise<void> {
+    await this.#update('batchUpdateSpans', records);
+  }
+
+  override async getSpan({ traceId, spanId }: GetSpanArgs): Promise<GetSpanResponse | null> {
+    const rows = await storageOperation('getSpan', { traceId, spanId }, () => this.#ctx.driver.all<Row>(sql.selectSpan(this.#table, traceId, spanId)));
+    return rows[0] ? { span: toSpanRecord(rows[0]) } : null;
+  }
+
+  override async getRootSpan({ traceId }: GetRootSpanArgs): Promise<GetRootSpanResponse | null> {
+    const rows = await storageOperation('getRootSpan', { traceId }, () => this.#ctx.driver.all<Row>(sql.selectRootSpan(this.#table, traceId)));
+    return rows[0] ? { span: toSpanRecord(rows[0]) } : null;
+  }
+
+  override async getTrace({ traceId }: GetTraceArgs): Promise<GetTraceResponse | null> {
+    const rows = await storageOperation('getTrace', { traceId }, () => this.#ctx.driver.all<Row>(sql.selectTraceSpans(this.#table, traceId)));
+    return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord(row)) } : null;
+  }
+
+  /** A trace's skeleton: structural columns only, so payloads (input, output, attributes, ...) are never read. */
+  override async getStructure({ traceId }: GetTraceArgs): Promise<GetStructureResponse | null> {
+    const statement = sql.selectTraceSpans(this.#table, traceId, STRUCTURE_COLUMNS);
+    const rows = await storageOperation('getStructure', { traceId }, () => this.#ctx.driver.all<Row>(statement));
+    return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord<LightSpanRecord>(row)) } : null;
+  }
+
+  /** @deprecated core's older name for {@link getStructure}. */
+  override getTraceLight(args: GetTraceArgs): Promise<GetStructureResponse | null> {
+    return this.getStructure(args);
+  }
+
+  /** The subtree under a span, walked in SQL: one round trip, whatever the depth. */
+  override async getBranch(args: GetBranchArgs): Promise<GetBranchResponse | null> {
+    const { traceId, spanId, depth } = parseArgs('getBranch', getBranchArgsSchema, args);
+    const statement = sql.selectBranch(this.#table, traceId, spanId, depth ?? null);
+    const rows = await storageOperation('getBranch', { traceId, spanId }, () => this.#ctx.driver.all<Row>(statement));
+    return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord(row)) } : null;
+  }
+
+  override async getSpans({ traceId, spanIds }: GetSpansArgs): Promise<GetSpansResponse> {
+    if (spanIds.length === 0) return { traceId, spans: [] };
+    const statement = sql.selectSpansById(this.#table, traceId, jsonList(spanIds));
+    const rows = await storageOperation('getSpans', { traceId }, () => this.#ctx.driver.all<Row>(statement));
+    return { traceId, spans: rows.map((row) => toSpanRecord(row)) };
+  }
+
+  override async listTraces(args: ListTracesArgs): Promise<ListTracesResponse> {
+    const { rows, pagination } = await this.#listTraceRows('listTraces', args, SPAN_COLUMNS);
+    return { pagination, spans: toTraceSpans(rows.map((row) => toSpanRecord(row))) };
+  }
+
+  /** `listTraces` reading only what a list row shows (plus `input`, for its preview). */
+  override async listTracesLight(args: ListTracesArgs): Promise<ListTracesLightResponse> {
+    const { rows, pagination } = await this.#listTraceRows('listTracesLight', args, LIGHT_LIST_COLUMNS);
+    return { pagination, spans: rows.map((row) => toLightSpanRecord(toSpanRecord(row))) };
+  }
+
+  override async listBranches(args: ListBranchesArgs): Promise<ListBranchesResponse> {
+    const { mode, filters, pagination, orderBy: order } = parseArgs('listBranches', listBranchesArgsSchema, args);
+    if (mode === 'delta') throw deltaModeUnsupported();
+    const page = await this.#page('listBranches', SPAN_COLUMNS, branchWhere(filters), orderBy(order.field, order.direction), pagination);
+    return { pagination: page.pagination, branches: page.rows.map((row) => toTraceSpan(toSpanRecord(row))) };
+  }
+
+  /** Deletes the traces' spans in one statement. Tenant-scoped deletes are rejected, as in LibSQLStore. */
+  override async batchDeleteTraces(args: BatchDeleteTracesArgs): Promise<void> {
+    const { traceIds } = parseArgs('batchDeleteTraces', batchDeleteTracesArgsSchema, args);
+    this.assertUnscopedBatchDeleteTraces(args);
+    if (traceIds.length === 0) return;
+    await storageOperation('batchDeleteTraces', { traces: traceIds.length }, () =>
+      this.#ctx.driver.run(sql.deleteTraces(this.#table, jsonList(traceIds)), { idempotent: true }),
+    );
+  }
+
+  #listTraceRows(operation: string, args: ListTracesArgs, columns: readonly string[]) {
+    const { mode, filters, pagination, orderBy: order } = parseArgs(operation, listTracesArgsSchema, args);
+    if (mode === 'delta') throw deltaModeUnsupported();
+    return this.#page(operation, columns, traceWhere(this.#table, filters), orderBy(order.field, order.direction), pagination);
+  }
+
+  /** A page and its total in one batch: one round trip. */
+  async #page(operation: string, columns: readonly string[], where: ReturnType<typeof traceWhere>, order: string, { page, perPage }: { page: number; perPage: number }) {
+    const statements = sql.selectPage(this.#table, columns, where, order, { limit: perPage, offset: page * perPage });
+    const [list, count] = await storageOperation(operation, { page, perPage }, () => this.#ctx.driver.batch(statements, { idempotent: true }));
+    const total = Number(count!.rows[0]?.total ?? 0);
+    return { rows: list!.rows, pagination: { total, page, perPage, hasMore: (page + 1) * perPage < total } };
+  }
+
+  async #upsert(operation: string, spans: readonly CreateSpanRecord[]): Promise<void> {
+    if (spans.length === 0) return;
+    const now = new Date().toISOString();
+    const rows = spans.map((span) => {
+      const record = span as Record<string, unknown>;
+      const missing = REQUIRED_COLUMNS.find((c) => record[c] === undefined || record[c] === null);
+      if (missing) throw userError(operation, `Span is missing \`${missing}\``, spanDetails(span));
+      const row = JSON.stringify(SPAN_COLUMNS.map((c) => (c === 'createdAt' || c === 'updatedAt' ? now : payloadValue(c, record[c]))));
+      if (exceedsValueLimit(row)) throw userError(operation, `Span ${span.spanId} of trace ${span.traceId} is over D1's 2,000,000-byte row limit`, spanDetails(span));
+      return row;
+    });
+    const statements = packJsonArrays(rows).map((payload) => sql.upsertSpans(this.#table, payload));
+    await storageOperation(operation, { spans: spans.length }, () => this.#ctx.driver.batch(statements, { idempotent: true }));
+  }
+
+  async #update(operation: string, records: readonly SpanUpdate[]): Promise<void> {
+    if (records.length === 0) return;
+    // Several updates of one span merge in order, which is what applying them one after another gives.
+    const merged = new Map<string, { t: string; s: string; u: Record<string, unknown> }>();
+    for (const { traceId, spanId, updates } of records) {
+      const key = JSON.stringify([traceId, spanId]);
+      const entry = merged.get(key) ?? { t: traceId, s: spanId, u: {} };
+      for (const [column, value] of Object.entries(updates ?? {})) {
+        if (UPDATABLE_COLUMNS.includes(column)) entry.u[column] = payloadValue(column, value);
+      }
+      merged.set(key, entry);
+    }
+    const items = [...merged.values()].map((entry) => {
+      const item = JSON.stringify(entry);
+      if (exceedsValueLimit(item)) throw userError(operation, `Update of span ${entry.s} of trace ${entry.t} is over D1's 2,000,000-byte row limit`, { traceId: entry.t, spanId: entry.s });
+      return item;
+    });
+    const now = new Date().toISOString();
+    const statements = packJsonArrays(items).map((payload) => sql.updateSpans(this.#table, payload, now));
+    await storageOperation(operation, { spans: records.length }, () => this.#ctx.driver.batch(statements, { idempotent: true }));
+  }
+}
+
+function spanDetails(span: Partial<SpanRecord>) {
+  return { traceId: span.traceId ?? null, spanId: span.spanId ?? null };
 }
