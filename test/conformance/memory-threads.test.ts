@@ -1,0 +1,172 @@
+import { ErrorCategory, MastraError } from '@mastra/core/error';
+import type { MemoryStorage } from '@mastra/core/storage';
+import { describe, expect, it } from 'vitest';
+import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
+import { at, message, thread } from './memory-fixtures';
+
+const h = useHarness();
+
+async function memoryOn(kind: ClientKind): Promise<MemoryStorage> {
+  return (await h.freshStore(kind)).getStore('memory') as Promise<MemoryStorage>;
+}
+
+async function expectUserError(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MastraError);
+  expect((error as MastraError).category).toBe(ErrorCategory.USER);
+}
+
+describe.each(CLIENT_KINDS)('memory threads on %s', (kind) => {
+  it('saves, reads (with resource guard), upserts and deletes a thread', async () => {
+    const memory = await memoryOn(kind);
+    expect(memory.supportsPartialThreadUpdate).toBe(true);
+    expect(await memory.getThreadById({ threadId: 'nope' })).toBeNull();
+    await memory.saveThread({ thread: thread('t1') });
+    expect(await memory.getThreadById({ threadId: 't1' })).toEqual(thread('t1'));
+    expect(await memory.getThreadById({ threadId: 't1', resourceId: 'other' })).toBeNull();
+    expect(await memory.getThreadById({ threadId: 't1', resourceId: 'res-1' })).not.toBeNull();
+
+    await memory.saveThread({ thread: thread('t1', 'res-2', { title: 'renamed', metadata: { a: 1 }, updatedAt: at(5) }) });
+    expect(await memory.getThreadById({ threadId: 't1' })).toEqual(thread('t1', 'res-2', { title: 'renamed', metadata: { a: 1 }, updatedAt: at(5) }));
+
+    await memory.saveMessages({ messages: [message('m1', 't1', 1), message('m2', 't1', 2)] });
+    await memory.deleteThread({ threadId: 't1' });
+    expect(await memory.getThreadById({ threadId: 't1' })).toBeNull();
+    expect((await memory.listMessagesById({ messageIds: ['m1', 'm2'] })).messages).toEqual([]);
+  });
+
+  it('updateThread is partial: omitted title or metadata stay, metadata is shallow-merged in D1', async () => {
+    const memory = await memoryOn(kind);
+    await memory.saveThread({ thread: thread('t1', 'res-1', { metadata: { keep: 1, nested: { a: 1, b: 2 }, flag: true } }) });
+    const renamed = await memory.updateThread({ id: 't1', title: 'New title' });
+    expect(renamed.title).toBe('New title');
+    expect(renamed.metadata).toEqual({ keep: 1, nested: { a: 1, b: 2 }, flag: true });
+    expect(renamed.updatedAt.getTime()).toBeGreaterThan(at(0).getTime());
+
+    const merged = await memory.updateThread({ id: 't1', metadata: { nested: { c: 3 }, extra: null, flag: false } });
+    expect(merged.title).toBe('New title');
+    expect(merged.metadata).toEqual({ keep: 1, nested: { c: 3 }, extra: null, flag: false });
+    expect(await memory.getThreadById({ threadId: 't1' })).toEqual(merged);
+
+    const patched = await memory.patchThread({ id: 't1', metadata: { more: 'x' } });
+    expect(patched.title).toBe('New title');
+    expect(patched.metadata).toMatchObject({ keep: 1, more: 'x' });
+    await expectUserError(memory.updateThread({ id: 'missing', title: 'x' }));
+  });
+
+  it('updateThreadMetadata never loses an update between two store instances', async () => {
+    // A second D1Store over the same tables stands in for another Worker: core's in-process queue cannot help.
+    const prefix = uniquePrefix();
+    const memory = (await (await h.freshStore(kind, { tablePrefix: prefix })).getStore('memory')) as MemoryStorage;
+    const other = (await h.store(kind, { tablePrefix: prefix }).getStore('memory')) as MemoryStorage;
+    await memory.saveThread({ thread: thread('t1', 'res-1', { metadata: {} }) });
+    const writes = [memory, other].flatMap((m, i) =>
+      Array.from({ length: 3 }, (_, j) => m.updateThreadMetadata({ id: 't1', update: () => ({ [`k${i}_${j}`]: j }) })),
+    );
+    await Promise.all(writes);
+    const final = await memory.getThreadById({ threadId: 't1' });
+    expect(Object.keys(final!.metadata!).sort()).toEqual(['k0_0', 'k0_1', 'k0_2', 'k1_0', 'k1_1', 'k1_2']);
+    expect(await memory.updateThreadMetadata({ id: 'missing', update: () => ({ a: 1 }) })).toBeNull();
+    expect(await memory.updateThreadMetadata({ id: 't1', resourceId: 'other', update: () => ({ a: 1 }) })).toBeNull();
+  });
+
+  it('updateThreadResourceId moves the thread and all its messages, keeping createdAt', async () => {
+    const memory = await memoryOn(kind);
+    await memory.saveThread({ thread: thread('t1') });
+    await memory.saveMessages({ messages: [message('m1', 't1', 1), message('m2', 't1', 2)] });
+    const moved = await memory.updateThreadResourceId({ threadId: 't1', resourceId: 'res-9' });
+    expect(moved.resourceId).toBe('res-9');
+    expect(moved.createdAt).toEqual(at(0));
+    const { messages } = await memory.listMessages({ threadId: 't1' });
+    expect(messages.map((m) => m.resourceId)).toEqual(['res-9', 'res-9']);
+    const same = await memory.updateThreadResourceId({ threadId: 't1', resourceId: 'res-9' });
+    expect(same.updatedAt).toEqual(moved.updatedAt);
+    await expect(memory.updateThreadResourceId({ threadId: 'missing', resourceId: 'x' })).rejects.toThrow(/not found/);
+  });
+
+  it('listThreads filters by resource and metadata (AND), orders and pages in one round trip', async () => {
+    const memory = await memoryOn(kind);
+    for (let i = 0; i < 5; i++) {
+      await memory.saveThread({
+        thread: thread(`t${i}`, i < 4 ? 'res-1' : 'res-2', { createdAt: at(i), updatedAt: at(10 - i), metadata: { parity: i % 2 === 0 ? 'even' : 'odd', n: i, on: i < 2 } }),
+      });
+    }
+    const all = await memory.listThreads({ filter: { resourceId: 'res-1' } });
+    expect(all.threads.map((t) => t.id)).toEqual(['t3', 't2', 't1', 't0']);
+    expect(all).toMatchObject({ total: 4, page: 0, perPage: 100, hasMore: false });
+
+    const byUpdated = await memory.listThreads({ filter: { resourceId: 'res-1' }, orderBy: { field: 'updatedAt', direction: 'ASC' } });
+    expect(byUpdated.threads.map((t) => t.id)).toEqual(['t3', 't2', 't1', 't0']);
+
+    const page1 = await memory.listThreads({ filter: { resourceId: 'res-1' }, perPage: 3, page: 1, orderBy: { field: 'createdAt', direction: 'ASC' } });
+    expect(page1.threads.map((t) => t.id)).toEqual(['t3']);
+    expect(page1).toMatchObject({ total: 4, page: 1, perPage: 3, hasMore: false });
+    const page0 = await memory.listThreads({ filter: { resourceId: 'res-1' }, perPage: 3, page: 0 });
+    expect(page0.hasMore).toBe(true);
+
+    const even = await memory.listThreads({ filter: { metadata: { parity: 'even', on: true } } });
+    expect(even.threads.map((t) => t.id)).toEqual(['t0']);
+    const byNumber = await memory.listThreads({ filter: { metadata: { n: 4 } } });
+    expect(byNumber.threads.map((t) => t.id)).toEqual(['t4']);
+    const everything = await memory.listThreads({ perPage: false });
+    expect(everything).toMatchObject({ total: 5, perPage: false, hasMore: false });
+    expect((await memory.listThreads({ filter: { resourceId: 'nobody' } })).threads).toEqual([]);
+  });
+
+  it('rejects bad input with USER errors and writes nothing', async () => {
+    const memory = await memoryOn(kind);
+    await expectUserError(memory.listThreads({ page: -1 }));
+    await expectUserError(memory.listThreads({ perPage: -5 }));
+    await expectUserError(memory.listThreads({ perPage: false, page: 2 }));
+    await expectUserError(memory.listThreads({ filter: { metadata: { 'bad-key': 1 } } }));
+    await expectUserError(memory.listThreads({ filter: { metadata: { __proto__x: 1, ok: { nested: 1 } } } }));
+    await expectUserError(memory.saveThread({ thread: { ...thread('t1'), resourceId: '' } }));
+    await expectUserError(memory.saveThread({ thread: { ...thread(''), resourceId: 'r' } }));
+    await expectUserError(memory.saveThread({ thread: { ...thread('t1'), metadata: { big: 'x'.repeat(2_000_001) } } }));
+    expect(await memory.getThreadById({ threadId: 't1' })).toBeNull();
+  });
+});
+
+describe.each(CLIENT_KINDS)('memory resources on %s', (kind) => {
+  it('saves, reads, and updateResource creates when missing and merges metadata', async () => {
+    const memory = await memoryOn(kind);
+    expect(await memory.getResourceById({ resourceId: 'r1' })).toBeNull();
+    const created = await memory.updateResource({ resourceId: 'r1', workingMemory: '# Notes\n- likes tea' });
+    expect(created).toMatchObject({ id: 'r1', workingMemory: '# Notes\n- likes tea', metadata: {} });
+    expect(await memory.getResourceById({ resourceId: 'r1' })).toEqual(created);
+
+    const merged = await memory.updateResource({ resourceId: 'r1', metadata: { a: 1, nested: { x: 1 } } });
+    expect(merged).toMatchObject({ workingMemory: '# Notes\n- likes tea', metadata: { a: 1, nested: { x: 1 } } });
+    const again = await memory.updateResource({ resourceId: 'r1', workingMemory: 'v2', metadata: { nested: { y: 2 } } });
+    expect(again).toMatchObject({ workingMemory: 'v2', metadata: { a: 1, nested: { y: 2 } } });
+    expect(again.createdAt).toEqual(created.createdAt);
+
+    const resource = { id: 'r2', workingMemory: 'wm', metadata: { k: 'v' }, createdAt: at(1), updatedAt: at(2) };
+    expect(await memory.saveResource({ resource })).toEqual(resource);
+    expect(await memory.getResourceById({ resourceId: 'r2' })).toEqual(resource);
+    await memory.saveResource({ resource: { ...resource, workingMemory: 'replaced', metadata: undefined } });
+    expect(await memory.getResourceById({ resourceId: 'r2' })).toMatchObject({ workingMemory: 'replaced', metadata: null });
+
+    await expectUserError(memory.updateResource({ resourceId: '' }));
+    await expectUserError(memory.updateResource({ resourceId: 'r3', workingMemory: 'x'.repeat(2_000_001) }));
+    expect(await memory.getResourceById({ resourceId: 'r3' })).toBeNull();
+  });
+
+  it('dangerouslyClearAll empties threads, messages and resources of this prefix only', async () => {
+    const memory = await memoryOn(kind);
+    const neighbour = await memoryOn(kind);
+    for (const m of [memory, neighbour]) {
+      await m.saveThread({ thread: thread('t1') });
+      await m.saveMessages({ messages: [message('m1', 't1', 1)] });
+      await m.updateResource({ resourceId: 'r1', workingMemory: 'x' });
+    }
+    await memory.dangerouslyClearAll();
+    expect(await memory.getThreadById({ threadId: 't1' })).toBeNull();
+    expect(await memory.getResourceById({ resourceId: 'r1' })).toBeNull();
+    expect((await memory.listMessagesById({ messageIds: ['m1'] })).messages).toEqual([]);
+    expect(await neighbour.getThreadById({ threadId: 't1' })).not.toBeNull();
+  });
+});
