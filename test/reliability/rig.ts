@@ -18,6 +18,13 @@ type StoreOptions = Partial<D1StoreConfig> & { tablePrefix?: string };
 /** Fast retries keep fault tests quick; the policy's shape is what is under test, not its delays. */
 export const FAST_RETRY = { attempts: 3, baseDelayMs: 2, maxDelayMs: 10 };
 
+/** A store, its prefix, and its tables' quoted names for raw reads that bypass the store. */
+export interface Opened {
+  store: D1Store;
+  prefix: string;
+  table(name: string): string;
+}
+
 /** A harness whose stores reach D1 through the fault-injecting wrapper, by binding or over REST. */
 export interface Rig {
   readonly h: Harness;
@@ -26,6 +33,8 @@ export interface Rig {
   readonly emulator: RestEmulator;
   store(kind: AtomicKind, options?: StoreOptions): D1Store;
   freshStore(kind: AtomicKind, options?: StoreOptions): Promise<D1Store>;
+  /** `freshStore()` on a new prefix, with the prefix and a raw table-name helper for checking rows directly. */
+  open(kind: AtomicKind, options?: StoreOptions): Promise<Opened>;
   /** Runs a raw query on the database, bypassing the wrapper (no counts, no faults). */
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
 }
@@ -80,6 +89,11 @@ export function useRig(fileUrl: string): Rig {
       const store = rig.store(kind, options);
       await store.init();
       return store;
+    },
+    async open(kind, options = {}) {
+      const prefix = options.tablePrefix ?? uniquePrefix('r');
+      const store = await rig.freshStore(kind, { ...options, tablePrefix: prefix });
+      return { store, prefix, table: (name: string) => `"${prefix}${name}"` };
     },
     async rows<T>(sql: string, ...params: unknown[]) {
       const { results } = await h.d1.db.prepare(sql).bind(...params).all();

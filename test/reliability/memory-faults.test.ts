@@ -1,0 +1,161 @@
+import type { MastraDBMessage } from '@mastra/core/agent';
+import type { StorageThreadType } from '@mastra/core/memory';
+import type { MemoryStorage } from '@mastra/core/storage';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PERMANENT_D1_MESSAGES, TRANSIENT_D1_MESSAGES } from '../support/faults';
+import { failure } from './assertions';
+import { newMessages, newThread, textOf, uid } from './builders';
+import { verified } from './figures';
+import { ATOMIC_KINDS, useRig, type Opened } from './rig';
+import { settle, sweepStatements } from './sweep';
+
+const rig = useRig(import.meta.url);
+
+describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
+  let opened: Opened;
+  let memory: MemoryStorage;
+  beforeAll(async () => {
+    opened = await rig.open(kind);
+    memory = (await opened.store.getStore('memory'))!;
+  });
+
+  const count = async (table: string, where: string, ...params: unknown[]) =>
+    (await rig.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${opened.table(table)} WHERE ${where}`, ...params))[0]!.n;
+  const messageCount = (threadId: string) => count('mastra_messages', 'thread_id = ?', threadId);
+  const threadCount = (threadId: string) => count('mastra_threads', 'id = ?', threadId);
+
+  async function threadWith(messageCount: number): Promise<{ thread: StorageThreadType; messages: MastraDBMessage[] }> {
+    const thread = await memory.saveThread({ thread: newThread() });
+    const messages = newMessages(thread, messageCount);
+    if (messageCount > 0) await memory.saveMessages({ messages });
+    return { thread, messages };
+  }
+
+  it('saveMessages of 250: a failure at any statement leaves all or none', async () => {
+    const statements = await sweepStatements(rig, {
+      setup: async () => {
+        const thread = await memory.saveThread({ thread: newThread() });
+        return { thread, messages: newMessages(thread, 250) };
+      },
+      act: ({ messages }) => memory.saveMessages({ messages }),
+      check: async ({ thread }, outcome) => {
+        expect(await messageCount(thread.id)).toBe(outcome === 'resolved' ? 250 : 0);
+        verified(250);
+      },
+    });
+    expect(statements).toBeGreaterThan(2);
+  });
+
+  it('deleteThread: a failure at any statement leaves the thread and its messages together', async () => {
+    await sweepStatements(rig, {
+      setup: () => threadWith(20),
+      act: ({ thread }) => memory.deleteThread({ threadId: thread.id }),
+      check: async ({ thread }, outcome) => {
+        const expected = outcome === 'resolved' ? [0, 0] : [1, 20];
+        expect([await threadCount(thread.id), await messageCount(thread.id)]).toEqual(expected);
+        verified(21);
+      },
+    });
+  });
+
+  it('updateMessages of 20: a failure at any statement applies all or nothing', async () => {
+    await sweepStatements(rig, {
+      setup: () => threadWith(20),
+      act: ({ messages }) =>
+        memory.updateMessages({
+          messages: messages.map((m) => ({ id: m.id, content: { ...m.content, parts: [{ type: 'text' as const, text: `edited ${m.id}` }], content: `edited ${m.id}` } })),
+        }),
+      check: async ({ thread, messages }, outcome) => {
+        const { messages: stored } = await memory.listMessagesById({ messageIds: messages.map((m) => m.id) });
+        expect(stored).toHaveLength(20);
+        const edited = stored.filter((m) => textOf(m) === `edited ${m.id}`).length;
+        expect(edited).toBe(outcome === 'resolved' ? 20 : 0);
+        expect(await messageCount(thread.id)).toBe(20);
+        verified(20);
+      },
+    });
+  });
+
+  it('cloneThread of 30 messages: a failure at any statement creates the whole clone or nothing', async () => {
+    await sweepStatements(rig, {
+      setup: async () => ({ ...(await threadWith(30)), newThreadId: uid('clone') }),
+      act: ({ thread, newThreadId }) => memory.cloneThread({ sourceThreadId: thread.id, newThreadId }),
+      check: async ({ thread, newThreadId }, outcome) => {
+        const expected = outcome === 'resolved' ? [1, 30] : [0, 0];
+        expect([await threadCount(newThreadId), await messageCount(newThreadId)]).toEqual(expected);
+        expect([await threadCount(thread.id), await messageCount(thread.id)]).toEqual([1, 30]);
+        verified(62);
+      },
+    });
+  });
+
+  it('saveMessages retries every transient D1 error at every round trip and stores each message exactly once', async () => {
+    const thread = await memory.saveThread({ thread: newThread() });
+    rig.faults.mark();
+    await memory.saveMessages({ messages: newMessages(thread, 5) });
+    const roundTrips = rig.faults.since().roundTrips;
+    for (const message of TRANSIENT_D1_MESSAGES) {
+      for (let r = 1; r <= roundTrips; r++) {
+        for (const afterExecute of [false, true]) {
+          const target = await memory.saveThread({ thread: newThread() });
+          const messages = newMessages(target, 12);
+          rig.faults.arm({ roundTrip: r, message, afterExecute });
+          await memory.saveMessages({ messages });
+          expect(rig.faults.fired).toBe(true);
+          expect(await messageCount(target.id)).toBe(12);
+          const { messages: listed } = await memory.listMessages({ threadId: target.id, perPage: false });
+          expect(listed.map((m) => m.id)).toEqual(messages.map((m) => m.id));
+          verified(12);
+        }
+      }
+    }
+  });
+
+  it.each(PERMANENT_D1_MESSAGES)('saveMessages throws "%s" after one attempt and writes nothing', async (message) => {
+    const thread = await memory.saveThread({ thread: newThread() });
+    rig.faults.arm({ roundTrip: 1, message, repeat: 3 });
+    await failure(memory.saveMessages({ messages: newMessages(thread, 10) }));
+    expect(rig.faults.since().roundTrips).toBe(1);
+    expect(await messageCount(thread.id)).toBe(0);
+  });
+
+  it('deleteThread and updateMessages survive a transient error whose first attempt applied', async () => {
+    const { thread, messages } = await threadWith(8);
+    rig.faults.mark();
+    await memory.updateMessages({ messages: [{ id: messages[0]!.id, role: 'assistant' }] });
+    const updateTrips = rig.faults.since().roundTrips;
+    rig.faults.arm({ roundTrip: updateTrips, message: TRANSIENT_D1_MESSAGES[0], afterExecute: true });
+    const updated = await settle(memory.updateMessages({ messages: messages.map((m) => ({ id: m.id, content: { ...m.content, parts: [{ type: 'text' as const, text: 'x' }], content: 'x' } })) }));
+    if (updated.outcome === 'rejected') expect(rig.faults.since().roundTrips).toBe(updateTrips);
+    const { messages: after } = await memory.listMessagesById({ messageIds: messages.map((m) => m.id) });
+    expect(after.map(textOf)).toEqual(messages.map(() => 'x'));
+
+    rig.faults.arm({ roundTrip: 1, message: TRANSIENT_D1_MESSAGES[2], afterExecute: true, repeat: 1 });
+    await settle(memory.deleteThread({ threadId: thread.id }));
+    expect([await threadCount(thread.id), await messageCount(thread.id)]).toEqual([0, 0]);
+  });
+
+  describe('a failing read throws instead of returning null or []', () => {
+    const reads: [string, (m: MemoryStorage) => Promise<unknown>][] = [
+      ['getThreadById', (m) => m.getThreadById({ threadId: 'any' })],
+      ['listThreads', (m) => m.listThreads({ filter: { resourceId: 'resource-1' } })],
+      ['listMessages', (m) => m.listMessages({ threadId: 'any' })],
+      ['listMessagesById', (m) => m.listMessagesById({ messageIds: ['a', 'b'] })],
+      ['getResourceById', (m) => m.getResourceById({ resourceId: 'any' })],
+    ];
+    it.each(reads)('%s, on a permanent error', async (_name, read) => {
+      rig.faults.arm({ roundTrip: 1, message: PERMANENT_D1_MESSAGES[1], repeat: 5 });
+      await failure(read(memory));
+      expect(rig.faults.since().roundTrips).toBe(1);
+    });
+    it.each(reads)('%s, on a transient error that outlasts the retries', async (_name, read) => {
+      rig.faults.arm({ roundTrip: 1, message: TRANSIENT_D1_MESSAGES[0], repeat: 10 });
+      await failure(read(memory));
+      expect(rig.faults.since().roundTrips).toBe(3);
+    });
+    it.each(reads)('%s, on a missing table', async (_name, read) => {
+      rig.faults.arm({ roundTrip: 1 });
+      await failure(read(memory));
+    });
+  });
+});
