@@ -1,13 +1,22 @@
-import { WorkflowsStorage } from '@mastra/core/storage';
+import { createEmptyWorkflowSnapshot, mergeWorkflowStepResult, WorkflowsStorage, TABLE_WORKFLOW_SNAPSHOT, type StorageListWorkflowRunsInput, type UpdateWorkflowStateOptions, type WorkflowRun, type WorkflowRuns } from '@mastra/core/storage';
+import type { StepResult, WorkflowRunState } from '@mastra/core/workflows';
 import type { D1DomainConfig } from '../../config';
+import { storageOperation } from '../../errors';
 import { domainSetup, type DomainContext } from '../context';
+import { keyPath } from './json-sql';
+import { parseSnapshot, runFromRow } from './rows';
 import { WORKFLOW_TABLES } from './schema';
+import * as sql from './sql';
+import { planStepMerge } from './step-merge';
+import { isoDate, pageWindow, serializeJson } from '../validation';
 
-const pending = (method: string): never => {
-  throw new Error(`WorkflowsStorageD1.${method} is not implemented yet`);
-};
+type AnyStepResult = StepResult<any, any, any, any>;
 
-/** Workflow run snapshots, stored in D1. */
+/**
+ * Workflow run snapshots, stored in D1. Concurrent updates are safe: each update is one SQL statement
+ * that merges into the stored snapshot (D1 runs every statement atomically), so parallel branches of
+ * the evented engine never lose a result and only one resume can claim a suspended run.
+ */
 export class WorkflowsStorageD1 extends WorkflowsStorage {
   /** The tables this domain creates. */
   static readonly tables = WORKFLOW_TABLES;
@@ -22,31 +31,137 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
     return this.#ctx.init();
   }
 
+  get #table(): string {
+    return this.#ctx.tables(TABLE_WORKFLOW_SNAPSHOT);
+  }
+
+  /** True: `updateWorkflowResults` and `updateWorkflowState` are single atomic statements. */
   supportsConcurrentUpdates(): boolean {
-    return false;
+    return true;
   }
-  async dangerouslyClearAll(): Promise<never> {
-    return pending('dangerouslyClearAll');
+
+  async dangerouslyClearAll(): Promise<void> {
+    await storageOperation('dangerouslyClearAll', {}, () => this.#ctx.driver.run(sql.deleteAllRuns(this.#table), { idempotent: true }));
   }
-  async updateWorkflowResults(): Promise<never> {
-    return pending('updateWorkflowResults');
+
+  /**
+   * Merges one step's result into the run's snapshot (creating the run when it has none) and returns
+   * the merged step results, as core's `mergeWorkflowStepResult` does, in one statement.
+   */
+  async updateWorkflowResults(args: { workflowName: string; runId: string; stepId: string; result: AnyStepResult; requestContext: Record<string, any> }): Promise<Record<string, AnyStepResult>> {
+    const { workflowName, runId, stepId, result } = args;
+    const op = 'updateWorkflowResults';
+    return storageOperation(op, { workflowName, runId, stepId }, async () => {
+      const requestContext = args.requestContext ?? {};
+      const resultJson = serializeJson(op, result, `step ${stepId} of workflow run ${runId}`);
+      const requestContextJson = serializeJson(op, requestContext, `request context of workflow run ${runId}`);
+      // A run without a snapshot starts from core's empty one, merged in JS since nothing is stored yet.
+      const fresh = createEmptyWorkflowSnapshot(runId);
+      mergeWorkflowStepResult({ snapshot: fresh, stepId, result, requestContext });
+      const statement = sql.mergeStepResult(this.#table, {
+        workflowName,
+        runId,
+        newSnapshot: serializeJson(op, fresh, `snapshot of workflow run ${runId}`),
+        now: new Date().toISOString(),
+        stepPath: keyPath('$.context', stepId),
+        result: resultJson,
+        requestContext: requestContextJson,
+        plan: planStepMerge(result),
+      });
+      // Re-applying the same result gives the same snapshot, so a retry after an unknown outcome is safe.
+      const { rows } = await this.#ctx.driver.run<{ context: string }>(statement, { idempotent: true });
+      if (!rows[0]) throw new Error(`Snapshot context not found for runId ${runId}`);
+      return JSON.parse(rows[0].context) as Record<string, AnyStepResult>;
+    });
   }
-  async updateWorkflowState(): Promise<never> {
-    return pending('updateWorkflowState');
+
+  /**
+   * Applies `opts` to the run's snapshot. With `opts.expectedStatus` it is a compare-and-set: when the
+   * stored status is not one of them nothing changes and it resolves to `undefined`.
+   */
+  async updateWorkflowState(args: { workflowName: string; runId: string; opts: UpdateWorkflowStateOptions }): Promise<WorkflowRunState | undefined> {
+    const { workflowName, runId } = args;
+    const op = 'updateWorkflowState';
+    return storageOperation(op, { workflowName, runId }, async () => {
+      const { expectedStatus, ...state } = args.opts;
+      const omitted = Object.keys(state).filter((key) => state[key as keyof typeof state] === undefined);
+      const expected = expectedStatus === undefined ? undefined : JSON.stringify([expectedStatus].flat());
+      const t = this.#table;
+      const [updated, probe] = await this.#ctx.driver.batch(
+        [sql.updateState(t, args, serializeJson(op, state, `state of workflow run ${runId}`), JSON.stringify(omitted), expected), sql.selectContextType(t, workflowName, runId)],
+        // A repeated compare-and-set would see its own write and report a lost claim.
+        { idempotent: expected === undefined },
+      );
+      const row = updated!.rows[0] as { snapshot: string } | undefined;
+      if (row) return JSON.parse(row.snapshot) as WorkflowRunState;
+      const stored = probe!.rows[0] as { context: string | null } | undefined;
+      if (stored && stored.context !== 'object') throw new Error(`Snapshot not found for runId ${runId}`);
+      return undefined;
+    });
   }
-  async persistWorkflowSnapshot(): Promise<never> {
-    return pending('persistWorkflowSnapshot');
+
+  /** Upserts a run's snapshot in one statement; snapshots over D1's 2 MB value limit are refused. */
+  async persistWorkflowSnapshot(args: { workflowName: string; runId: string; resourceId?: string; snapshot: WorkflowRunState; createdAt?: Date; updatedAt?: Date }): Promise<void> {
+    const { workflowName, runId } = args;
+    const op = 'persistWorkflowSnapshot';
+    await storageOperation(op, { workflowName, runId }, async () => {
+      const now = new Date();
+      const statement = sql.upsertSnapshot(this.#table, {
+        workflowName,
+        runId,
+        resourceId: args.resourceId ?? null,
+        snapshot: serializeJson(op, args.snapshot, `snapshot of workflow run ${runId}`),
+        createdAt: isoDate(op, args.createdAt ?? now, 'createdAt'),
+        updatedAt: isoDate(op, args.updatedAt ?? now, 'updatedAt'),
+      });
+      await this.#ctx.driver.run(statement, { idempotent: true });
+    });
   }
-  async loadWorkflowSnapshot(): Promise<never> {
-    return pending('loadWorkflowSnapshot');
+
+  async loadWorkflowSnapshot({ workflowName, runId }: { workflowName: string; runId: string }): Promise<WorkflowRunState | null> {
+    return storageOperation('loadWorkflowSnapshot', { workflowName, runId }, async () => {
+      const [row] = await this.#ctx.driver.all<{ snapshot: string }>(sql.selectSnapshot(this.#table, workflowName, runId));
+      return row ? (parseSnapshot(row.snapshot) as WorkflowRunState) : null;
+    });
   }
-  async listWorkflowRuns(): Promise<never> {
-    return pending('listWorkflowRuns');
+
+  /**
+   * Runs newest first. With both `page` and a numeric `perPage` it returns that page and the total of
+   * all matches (one batch: page and count); otherwise every match.
+   */
+  async listWorkflowRuns(args: StorageListWorkflowRunsInput = {}): Promise<WorkflowRuns> {
+    const op = 'listWorkflowRuns';
+    return storageOperation(op, { workflowName: args.workflowName ?? null }, async () => {
+      const filters: sql.RunFilters = {
+        workflowName: args.workflowName,
+        resourceId: args.resourceId,
+        status: args.status,
+        threadId: args.threadId,
+        fromDate: args.fromDate && isoDate(op, args.fromDate, 'fromDate'),
+        toDate: args.toDate && isoDate(op, args.toDate, 'toDate'),
+      };
+      const t = this.#table;
+      const { page, perPage } = args;
+      if (typeof perPage !== 'number' || typeof page !== 'number') {
+        const rows = await this.#ctx.driver.all(sql.selectRuns(t, filters));
+        return { runs: rows.map(runFromRow), total: rows.length };
+      }
+      const window = pageWindow(op, page, perPage);
+      const [count, runs] = await this.#ctx.driver.batch([sql.countRuns(t, filters), sql.selectRuns(t, filters, window)], { idempotent: true });
+      return { runs: runs!.rows.map(runFromRow), total: Number(count!.rows[0]?.total ?? 0) };
+    });
   }
-  async getWorkflowRunById(): Promise<never> {
-    return pending('getWorkflowRunById');
+
+  async getWorkflowRunById({ runId, workflowName }: { runId: string; workflowName?: string }): Promise<WorkflowRun | null> {
+    return storageOperation('getWorkflowRunById', { runId, workflowName: workflowName ?? null }, async () => {
+      const [row] = await this.#ctx.driver.all(sql.selectRun(this.#table, runId, workflowName));
+      return row ? runFromRow(row) : null;
+    });
   }
-  async deleteWorkflowRunById(): Promise<never> {
-    return pending('deleteWorkflowRunById');
+
+  async deleteWorkflowRunById({ runId, workflowName }: { runId: string; workflowName: string }): Promise<void> {
+    await storageOperation('deleteWorkflowRunById', { runId, workflowName }, () =>
+      this.#ctx.driver.run(sql.deleteRun(this.#table, workflowName, runId), { idempotent: true }),
+    );
   }
 }

@@ -11,6 +11,8 @@ export const WORKFLOW_TABLES: TableSpec[] = [
       { name: 'name_created_idx', columns: ['workflow_name', 'createdAt'] },
       { name: 'resource_created_idx', columns: ['resourceId', 'createdAt'] },
       { name: 'created_idx', columns: ['createdAt'] },
+      // getWorkflowRunById is often called without workflowName (every agent call does).
+      { name: 'run_created_idx', columns: ['run_id', 'createdAt'] },
     ],
   },
 ];
