@@ -148,7 +148,7 @@ export async function deleteMessages(ctx: DomainContext, messageIds: string[]): 
   );
 }
 
-/** Messages by id, any number of them (the id list is one JSON parameter), newest first as LibSQLStore. */
+/** Messages by id, any number of them (the id list is one JSON parameter), ordered as LibSQLStore returns them. */
 export async function listMessagesById(ctx: DomainContext, messageIds: string[]): Promise<{ messages: MastraDBMessage[] }> {
   if (!Array.isArray(messageIds)) throw userError('listMessagesById', 'messageIds must be an array');
   if (messageIds.length === 0) return { messages: [] };
