@@ -56,9 +56,12 @@ export function countingBinding(db: D1DatabaseLike): { binding: D1DatabaseLike; 
   return { binding, roundTrips: () => roundTrips, statements: () => statements, reset: () => ((roundTrips = 0), (statements = 0)) };
 }
 
+const NOISE = new Set(['createdAt', 'updatedAt', 'deltaCursor']);
+
 /**
- * A value with store-specific noise removed: db timestamps dropped, and null/undefined fields dropped,
- * because core's in-memory store keeps fields a caller never set as absent where SQL stores read NULL.
+ * A value with store-specific noise removed: db timestamps, the in-memory store's delta cursor (a
+ * feature D1Store does not claim), and null/undefined fields, because core's in-memory store keeps
+ * fields a caller never set as absent where SQL stores read NULL.
  */
 export function comparable<T>(value: T): unknown {
   if (Array.isArray(value)) return value.map(comparable);
@@ -66,7 +69,7 @@ export function comparable<T>(value: T): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([key, v]) => v !== null && v !== undefined && key !== 'createdAt' && key !== 'updatedAt')
+        .filter(([key, v]) => v !== null && v !== undefined && !NOISE.has(key))
         .map(([key, v]) => [key, comparable(v)]),
     );
   }
