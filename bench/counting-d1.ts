@@ -1,0 +1,112 @@
+/**
+ * A D1 binding wrapper that counts what a storage adapter sends and can add latency to each
+ * round trip. Both packages under test talk to a binding, so wrapping the binding (not a driver)
+ * measures them the same way.
+ */
+
+/** What a wrapped binding saw since the last `reset()`. */
+export interface Tally {
+  /** Calls that cross the network in production: each run/all/first/raw, each batch, each exec. */
+  roundTrips: number;
+  /** SQL statements executed; a batch counts each of its statements. */
+  statements: number;
+  /** Bound parameters across all statements. */
+  params: number;
+  /** The most parameters any one statement bound (D1 allows 100). */
+  maxParams: number;
+}
+
+/** A binding-shaped object plus its counters and latency knob. */
+export interface CountingD1 {
+  /** Pass this as `binding` to either store. */
+  readonly binding: D1Like;
+  readonly tally: Tally;
+  /** Added before every round trip; 0 turns it off. */
+  delayMs: number;
+  /** Every SQL text sent, in order (batch members included), for query-plan checks. */
+  readonly sqlLog: string[];
+  reset(): void;
+}
+
+/** The binding surface both packages use. Typed loosely: Miniflare's proxy and Workers' types differ. */
+export interface D1Like {
+  prepare(sql: string): StatementLike;
+  batch(statements: StatementLike[]): Promise<unknown[]>;
+  exec(sql: string): Promise<unknown>;
+}
+
+interface StatementLike {
+  bind(...values: unknown[]): StatementLike;
+  run(): Promise<unknown>;
+  all(): Promise<unknown>;
+  first(column?: string): Promise<unknown>;
+  raw(options?: unknown): Promise<unknown>;
+}
+
+/** Our wrapper statement keeps the real one, so `batch` can hand the real ones to the binding. */
+interface CountedStatement extends StatementLike {
+  readonly inner: StatementLike;
+  readonly sql: string;
+  readonly paramCount: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Wraps a D1 binding (e.g. Miniflare's `getD1Database()` proxy). */
+export function countingD1(db: D1Like): CountingD1 {
+  const tally: Tally = { roundTrips: 0, statements: 0, params: 0, maxParams: 0 };
+  const sqlLog: string[] = [];
+  async function roundTrip<T>(statements: { sql: string; paramCount: number }[], send: () => Promise<T>): Promise<T> {
+    tally.roundTrips += 1;
+    for (const statement of statements) {
+      tally.statements += 1;
+      tally.params += statement.paramCount;
+      tally.maxParams = Math.max(tally.maxParams, statement.paramCount);
+      sqlLog.push(statement.sql);
+    }
+    if (state.delayMs > 0) await sleep(state.delayMs);
+    return send();
+  }
+
+  function wrap(inner: StatementLike, sql: string, paramCount: number): CountedStatement {
+    const self = [{ sql, paramCount }];
+    return {
+      inner,
+      sql,
+      paramCount,
+      bind: (...values) => wrap(inner.bind(...values), sql, values.length),
+      run: () => roundTrip(self, () => inner.run()),
+      all: () => roundTrip(self, () => inner.all()),
+      first: (column) => roundTrip(self, () => (column === undefined ? inner.first() : inner.first(column))),
+      raw: (options) => roundTrip(self, () => inner.raw(options)),
+    };
+  }
+
+  const binding: D1Like = {
+    prepare: (sql) => wrap(db.prepare(sql), sql, 0),
+    batch: (statements) => {
+      const counted = statements as CountedStatement[];
+      return roundTrip(counted, () => db.batch(counted.map((s) => s.inner)));
+    },
+    exec: (sql) => {
+      // exec runs one statement per line, in one call.
+      const lines = sql.split('\n').filter((line) => line.trim() !== '');
+      return roundTrip(lines.map((line) => ({ sql: line, paramCount: 0 })), () => db.exec(sql));
+    },
+  };
+
+  const state: CountingD1 = {
+    binding,
+    tally,
+    delayMs: 0,
+    sqlLog,
+    reset() {
+      tally.roundTrips = 0;
+      tally.statements = 0;
+      tally.params = 0;
+      tally.maxParams = 0;
+      sqlLog.length = 0;
+    },
+  };
+  return state;
+}

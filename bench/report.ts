@@ -1,0 +1,109 @@
+/** Turns measurements into the markdown table, its notes and the one-line summary. */
+import type { BundleSize } from './bundle-size';
+import { LATENCIES, type Outcome } from './measure';
+import { IMPL_LABEL, type Impl } from './subjects';
+import type { Workload } from './workload';
+
+/** One row of the table. */
+export interface Row {
+  workload: Workload;
+  outcomes: Record<Impl, Outcome>;
+}
+
+type Measured = Extract<Outcome, { kind: 'measured' }>;
+const measured = (o: Outcome): o is Measured => o.kind === 'measured';
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (n < 10 ? n.toFixed(1) : int(n));
+const ratio = (a: number, b: number) => (b === 0 ? '–' : (a / b).toFixed(2));
+
+function pair(row: Row, value: (o: Measured) => string): string {
+  const cell = (o: Outcome) => (measured(o) ? value(o) : o.kind);
+  return `${cell(row.outcomes.ours)} / ${cell(row.outcomes.original)}`;
+}
+
+function atFloor(row: Row): string {
+  const ours = row.outcomes.ours;
+  if (!measured(ours)) return '–';
+  return ours.roundTrips <= row.workload.floor ? 'yes' : `**no** (${int(ours.roundTrips)})`;
+}
+
+function ratios(row: Row): [string, string] {
+  const { ours, original } = row.outcomes;
+  // 0 round trips on both sides (init again) leaves only timer noise to compare.
+  if (!measured(ours) || !measured(original) || original.roundTrips === 0) return ['–', '–'];
+  return [ratio(ours.roundTrips, original.roundTrips), ratio(ours.ms[1]!, original.ms[1]!)];
+}
+
+function describe(o: Outcome): string | undefined {
+  if (measured(o)) return o.problems.length ? o.problems.join('; ') : undefined;
+  return o.kind === 'n/a' ? `n/a (${o.reason})` : `failed: ${o.reason}`;
+}
+
+function reducedReps(row: Row): string | undefined {
+  const counts = (['ours', 'original'] as const).flatMap((impl) => {
+    const o = row.outcomes[impl];
+    return measured(o) && o.reps < 5 ? [`${impl === 'ours' ? 'ours' : 'original'} ${o.reps}`] : [];
+  });
+  return counts.length ? `repetitions per latency: ${counts.join(', ')}` : undefined;
+}
+
+const geomean = (values: number[]) => Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+
+/** The one summary line: geometric means of ours/original over workloads both packages ran. */
+export function summary(rows: Row[]): string {
+  const both = rows.flatMap((row) => {
+    const { ours, original } = row.outcomes;
+    return measured(ours) && measured(original) && ours.roundTrips > 0 && original.roundTrips > 0 ? [{ ours, original }] : [];
+  });
+  if (both.length === 0) return 'Summary: no workload ran on both packages yet.';
+  const rt = geomean(both.map(({ ours, original }) => ours.roundTrips / original.roundTrips));
+  const wall = geomean(both.map(({ ours, original }) => ours.ms[1]! / original.ms[1]!));
+  return (
+    `Summary over ${both.length} workloads measured on both packages (round trips > 0): geometric-mean ratio ours/original ` +
+    `of round trips = **${rt.toFixed(2)}**, of wall time at ${LATENCIES[1]} ms per round trip = **${wall.toFixed(2)}**.`
+  );
+}
+
+/** The full markdown: table, notes, summary. */
+export function table(rows: Row[]): string {
+  const head =
+    `| workload | floor | ours at floor | round trips/op (ours / original) | statements/op | bound params/op | ` +
+    `ms/op at ${LATENCIES[0]} ms | ms/op at ${LATENCIES[1]} ms | round-trip ratio | ${LATENCIES[1]} ms wall ratio |`;
+  const lines = [head, '|---|--:|:-:|--:|--:|--:|--:|--:|--:|--:|'];
+  const notes: string[] = [];
+  let group = '';
+  for (const row of rows) {
+    if (row.workload.group !== group) {
+      group = row.workload.group;
+      lines.push(`| **${group}** | | | | | | | | | |`);
+    }
+    const [rtRatio, wallRatio] = ratios(row);
+    const noteParts = [
+      describe(row.outcomes.ours) && `ours: ${describe(row.outcomes.ours)}`,
+      describe(row.outcomes.original) && `original: ${describe(row.outcomes.original)}`,
+      reducedReps(row),
+    ].filter(Boolean);
+    const mark = noteParts.length ? ` [${notes.length + 1}]` : '';
+    if (noteParts.length) notes.push(`${notes.length + 1}. ${row.workload.name}: ${noteParts.join('; ')}.`);
+    lines.push(
+      `| ${row.workload.name}${mark} | ${row.workload.floor} | ${atFloor(row)} | ${pair(row, (o) => int(o.roundTrips))} | ` +
+        `${pair(row, (o) => int(o.statements))} | ${pair(row, (o) => int(o.params))} | ${pair(row, (o) => ms(o.ms[0]!))} | ` +
+        `${pair(row, (o) => ms(o.ms[1]!))} | ${rtRatio} | ${wallRatio} |`,
+    );
+  }
+  return [lines.join('\n'), '', ...notes, '', summary(rows)].join('\n');
+}
+
+/** The bundle-size table. */
+export function bundleTable(sizes: BundleSize[]): string {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  return [
+    '| bundle (minified, esbuild, `@mastra/core` external) | raw | gzip |',
+    '|---|--:|--:|',
+    ...sizes.map((s) => `| ${s.label} | ${kb(s.raw)} | ${kb(s.gzip)} |`),
+  ].join('\n');
+}
+
+/** Labels for the two columns of every pair. */
+export const LEGEND = `Each pair is ours / original: ours = ${IMPL_LABEL.ours}, original = ${IMPL_LABEL.original}.`;
