@@ -33,7 +33,7 @@ export function newMessage(thread: Pick<StorageThreadType, 'id' | 'resourceId'>,
     resourceId: thread.resourceId,
     createdAt: new Date(BASE + 1000 + i),
     type: 'v2',
-    content: { format: 2, parts: [{ type: 'text', text }], content: text },
+    content: { format: 2, parts: [{ type: 'text', text }] },
   } as MastraDBMessage;
 }
 
