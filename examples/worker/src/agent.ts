@@ -2,7 +2,8 @@ import type { D1Database } from '@cloudflare/workers-types/experimental';
 import { Agent } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { Memory } from '@mastra/memory';
-import { recallModel, WORKING_MEMORY_TEMPLATE } from './recall-model';
+import { z } from 'zod';
+import { recallModel } from './recall-model';
 
 /** The Worker's bindings and variables (see wrangler.toml). */
 export interface Env {
@@ -12,6 +13,12 @@ export interface Env {
   /** Optional: the provider's API key for `MODEL` (set it with `wrangler secret put MODEL_API_KEY`). */
   MODEL_API_KEY?: string;
 }
+
+/**
+ * What the agent keeps about each user. A schema (rather than a Markdown template) because Mastra
+ * validates a template's tool input with Ajv, which compiles code at runtime and workerd forbids that.
+ */
+const workingMemorySchema = z.object({ name: z.string().optional(), city: z.string().optional() });
 
 /** The local model unless the deployment names a real provider model. */
 function modelFor(env: Env): MastraModelConfig {
@@ -29,7 +36,7 @@ export function createAssistant(env: Env): Agent {
     memory: new Memory({
       options: {
         lastMessages: 20,
-        workingMemory: { enabled: true, scope: 'resource', template: WORKING_MEMORY_TEMPLATE },
+        workingMemory: { enabled: true, scope: 'resource', schema: workingMemorySchema },
       },
     }),
   });

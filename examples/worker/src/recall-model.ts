@@ -13,18 +13,16 @@ type CallOptions = { prompt: PromptMessage[]; tools?: FunctionTool[] };
 
 type Reply = { kind: 'text'; text: string } | { kind: 'tool-call'; toolName: string; input: string };
 
-/** The working-memory template the agent keeps per user; the model fills it in. */
-export const WORKING_MEMORY_TEMPLATE = '# About the user\n- Name:\n- City:\n';
-
 const WORKING_MEMORY_TOOL = 'updateWorkingMemory';
 
 /** What the model can pick up from what the user says, and how it repeats it back. */
 const FACTS = [
-  { field: 'Name', pattern: /\bmy name is ([\p{L}'-]+)/iu, phrase: (v: string) => `your name is ${v}` },
-  { field: 'City', pattern: /\bI live in ([\p{L}' -]+?)\s*[.!]*$/iu, phrase: (v: string) => `you live in ${v}` },
+  { field: 'name', pattern: /\bmy name is ([\p{L}'-]+)/iu, phrase: (v: string) => `your name is ${v}` },
+  { field: 'city', pattern: /\bI live in ([\p{L}' -]+?)\s*[.!]*$/iu, phrase: (v: string) => `you live in ${v}` },
 ] as const;
 
-type Facts = Partial<Record<(typeof FACTS)[number]['field'], string>>;
+/** The facts the model knows about, keyed as in the agent's working-memory schema. */
+export type Facts = Partial<Record<(typeof FACTS)[number]['field'], string>>;
 
 function textOf(message: PromptMessage): string {
   if (typeof message.content === 'string') return message.content;
@@ -43,24 +41,29 @@ function factsIn(text: string): Facts {
   return facts;
 }
 
-/** Reads the filled-in fields of the working memory Mastra puts in the system prompt. */
+/** Reads the working memory (JSON, per the agent's schema) that Mastra puts in the system prompt. */
 function workingMemoryIn(system: string): Facts {
-  const facts: Facts = {};
-  for (const { field } of FACTS) {
-    const match = new RegExp(`^- ${field}:[ \\t]*(\\S.*)$`, 'm').exec(system);
-    if (match) facts[field] = match[1]!.trim();
+  const data = /<working_memory_data>\s*([\s\S]*?)\s*<\/working_memory_data>/.exec(system)?.[1];
+  if (!data) return {};
+  try {
+    const parsed = JSON.parse(data) as Record<string, unknown>;
+    return Object.fromEntries(FACTS.filter(({ field }) => typeof parsed[field] === 'string').map(({ field }) => [field, parsed[field]]));
+  } catch {
+    // Before the first save Mastra shows an empty template, which is not JSON: nothing remembered yet.
+    return {};
   }
-  return facts;
+}
+
+/** Whether the working-memory tool call of this step succeeded. */
+function toolSucceeded(message: PromptMessage | undefined): boolean {
+  if (message?.role !== 'tool') return false;
+  return message.content.every((part) => !('output' in part) || !String((part.output as { type?: string })?.type).startsWith('error'));
 }
 
 const sentence = (facts: Facts) =>
   FACTS.filter(({ field }) => facts[field])
     .map(({ field, phrase }) => phrase(facts[field]!))
     .join(' and ');
-
-function fillTemplate(facts: Facts): string {
-  return FACTS.reduce((memory, { field }) => memory.replace(`- ${field}:`, `- ${field}: ${facts[field] ?? ''}`.trimEnd()), WORKING_MEMORY_TEMPLATE);
-}
 
 /** Decides the next step from the prompt alone. */
 export function respond({ prompt, tools = [] }: CallOptions): Reply {
@@ -77,9 +80,9 @@ export function respond({ prompt, tools = [] }: CallOptions): Reply {
   if (Object.keys(news).length > 0) {
     const canSave = tools.some((tool) => tool.name === WORKING_MEMORY_TOOL);
     if (canSave && !toolResultArrived) {
-      return { kind: 'tool-call', toolName: WORKING_MEMORY_TOOL, input: JSON.stringify({ memory: fillTemplate({ ...remembered, ...news }) }) };
+      return { kind: 'tool-call', toolName: WORKING_MEMORY_TOOL, input: JSON.stringify({ memory: news }) };
     }
-    const saved = toolResultArrived ? ' I saved it to my working memory.' : '';
+    const saved = toolSucceeded(prompt.at(-1)) ? ' I saved it to my working memory.' : '';
     return { kind: 'text', text: `Noted: ${sentence(news)}.${saved} ${seen}` };
   }
 
