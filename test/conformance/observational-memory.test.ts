@@ -351,7 +351,7 @@ describe.each(CLIENT_KINDS)('Observational Memory on %s', (kind) => {
     }
     const ghost = { id, scope: 'thread', threadId: uid('thread'), resourceId: 'r', generationCount: 0, config: {} } as unknown as ObservationalMemoryRecord;
     await expectUserError(memory.swapBufferedReflectionToActive({ currentRecord: ghost, tokenCount: 1 }), 'NOT_FOUND');
-    expect(await memory.swapBufferedToActive({ id, activationRatio: 1, messageTokensThreshold: 1, currentPendingTokens: 1 })).toMatchObject({ chunksActivated: 0 });
+    await expectUserError(memory.swapBufferedToActive({ id, activationRatio: 1, messageTokensThreshold: 1, currentPendingTokens: 1 }), 'NOT_FOUND');
     expect(await memory.getObservationalMemoryHistory(ghost.threadId, 'r')).toEqual([]);
   });
 
@@ -433,7 +433,7 @@ describe('Observational Memory round trips and atomicity (binding)', () => {
     await memory.updateActiveObservations({ id: record.id, observations: 'a\nb', tokenCount: 1, lastObservedAt: new Date() });
     await memory.updateBufferedReflection({ id: record.id, reflection: 'R', tokenCount: 1, inputTokenCount: 1, reflectedObservationLineCount: 1 });
     const before = await memory.getObservationalMemoryHistory('t', 'r');
-    faulty.arm({ statement: 2 });
+    faulty.arm({ statement: 3 });
     await expect(memory.swapBufferedReflectionToActive({ currentRecord: before[0]!, tokenCount: 1 })).rejects.toBeInstanceOf(MastraError);
     expect(faulty.fired).toBe(true);
     expect(await memory.getObservationalMemoryHistory('t', 'r')).toEqual(before);

@@ -116,8 +116,8 @@ export const deleteAll = (t: string, lookupKey: string): SqlStatement => ({
   params: [lookupKey],
 });
 
-/** Whether a record exists and holds a buffered reflection; tells "not found" from "nothing to swap". */
-export const selectReflectionState = (t: string, id: string): SqlStatement => ({
-  sql: `SELECT COALESCE("bufferedReflection", '') != '' AS buffered FROM ${t} WHERE id = ?`,
+/** One row when the record exists. */
+export const selectExists = (t: string, id: string): SqlStatement => ({
+  sql: `SELECT 1 FROM ${t} WHERE id = ?`,
   params: [id],
 });

@@ -19,7 +19,7 @@ import type { SqlStatement } from '../../client/types';
 import { storageOperation, userError } from '../../errors';
 import type { DomainContext } from '../context';
 import { newBufferedChunk, omFromRow, omLookupKey, omToRow } from './observational-rows';
-import { appendChunk, appendReflection, deleteAll, insertFirstRow, insertRow, mergeConfig, selectCurrent, selectHistory, selectReflectionState, setColumns, updateActive } from './observational-sql';
+import { appendChunk, appendReflection, deleteAll, insertFirstRow, insertRow, mergeConfig, selectCurrent, selectExists, selectHistory, setColumns, updateActive } from './observational-sql';
 import { activateChunks, clearBufferedReflection, insertReflectedGeneration, selectActivatedChunks } from './observational-swaps';
 import { checkValueSize, isoTimestamp, requireText } from './validate';
 
@@ -206,8 +206,8 @@ export class ObservationalMemoryD1 {
   }
 
   /**
-   * Activates buffered chunks in one atomic batch: the first statement reads the chunks the plan takes,
-   * the second applies the same plan, both computed by D1 from the same row state. The chunks persisted
+   * Activates buffered chunks in one atomic batch: after an existence check, one statement reads the
+   * chunks the plan takes and the next applies the same plan, both computed by D1 from the same row state. The chunks persisted
    * in D1 are the ones activated (as LibSQLStore does); `bufferedChunks` from the caller is not trusted
    * over them, since a Worker's copy may be stale.
    */
@@ -227,10 +227,12 @@ export class ObservationalMemoryD1 {
         forceMaxActivation: !!input.forceMaxActivation,
       };
       const lastObservedAt = input.lastObservedAt ? isoTimestamp(operation, 'lastObservedAt', input.lastObservedAt) : null;
-      const [selected, updated] = await this.#ctx.driver.batch([
+      const [found, selected, updated] = await this.#ctx.driver.batch([
+        selectExists(this.#table, id),
         selectActivatedChunks(this.#table, target),
         activateChunks(this.#table, { ...target, lastObservedAt, now: new Date().toISOString() }),
       ]);
+      if (!found!.rows.length) throw notFound(operation, id);
       if (!updated!.changes) return { ...NOTHING_ACTIVATED };
       return activationResult(selected!.rows.map((row) => JSON.parse(row.chunk as string) as BufferedObservationChunk));
     });
@@ -307,13 +309,16 @@ export class ObservationalMemoryD1 {
     return storageOperation(operation, { id: input?.currentRecord?.id ?? null }, async () => {
       const currentId = requireText(operation, 'currentRecord.id', input.currentRecord?.id);
       const row = this.#nextGenerationRow(operation, input.currentRecord, '', input.tokenCount);
-      const statements = [insertReflectedGeneration(this.#table, currentId, row), clearBufferedReflection(this.#table, currentId, row.updatedAt as string)];
+      const statements = [
+        selectExists(this.#table, currentId),
+        insertReflectedGeneration(this.#table, currentId, row),
+        clearBufferedReflection(this.#table, currentId, row.updatedAt as string),
+      ];
       checkStatementValues(operation, `Observational memory record ${currentId}`, statements);
-      const [inserted] = await this.#ctx.driver.batch(statements);
-      if (inserted!.rows[0]) return omFromRow(inserted!.rows[0]);
-      const [state] = await this.#ctx.driver.all(selectReflectionState(this.#table, currentId));
-      if (!state) throw notFound(operation, currentId);
-      throw userError(operation, 'No buffered reflection to swap', { id: currentId });
+      const [found, inserted] = await this.#ctx.driver.batch(statements);
+      if (!found!.rows.length) throw notFound(operation, currentId);
+      if (!inserted!.rows[0]) throw userError(operation, 'No buffered reflection to swap', { id: currentId });
+      return omFromRow(inserted!.rows[0]);
     });
   }
 
