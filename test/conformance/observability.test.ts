@@ -237,6 +237,11 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
     expect(await obs.getTrace({ traceId: 'big' })).toBeNull();
     const missing = await rejection(obs.createSpan({ span: { ...span({ traceId: 'm', spanId: 'm' }), name: undefined as never } }));
     expect(missing.category).toBe(ErrorCategory.USER);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect((await rejection(obs.createSpan({ span: span({ traceId: 'm', spanId: 'c', attributes: circular }) }))).category).toBe(ErrorCategory.USER);
+    expect((await rejection(obs.createSpan({ span: span({ traceId: 'm', spanId: 'd', startedAt: new Date(NaN) }) }))).category).toBe(ErrorCategory.USER);
+    expect(await obs.getTrace({ traceId: 'm' })).toBeNull();
     expect((await rejection(obs.listTraces({ pagination: { page: 0, perPage: 1000 } }))).category).toBe(ErrorCategory.USER);
     await obs.createSpan({ span: span({ traceId: 'u', spanId: 'u' }) });
     expect((await rejection(obs.updateSpan({ traceId: 'u', spanId: 'u', updates: { output: big } }))).category).toBe(ErrorCategory.USER);

@@ -57,10 +57,10 @@ async function read<T>(call: (store: ObservabilityStorage) => Promise<T>) {
 describe('observability parity with LibSQLStore and ObservabilityInMemory', () => {
   it('getSpan, getRootSpan and getTrace, including a missing key', async () => {
     for (const traceId of ['a', 'b', 'c', 'd', 'e', 'none']) {
-      const cases = [
-        (s: ObservabilityStorage) => s.getSpan({ traceId, spanId: `${traceId}-llm` }),
-        (s: ObservabilityStorage) => s.getRootSpan({ traceId }),
-        (s: ObservabilityStorage) => s.getTrace({ traceId }),
+      const cases: ((s: ObservabilityStorage) => Promise<unknown>)[] = [
+        (s) => s.getSpan({ traceId, spanId: `${traceId}-llm` }),
+        (s) => s.getRootSpan({ traceId }),
+        (s) => s.getTrace({ traceId }),
       ];
       for (const call of cases) {
         const r = await read(call);

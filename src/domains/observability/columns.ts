@@ -1,4 +1,5 @@
 import { SPAN_SCHEMA, safelyParseJSON, type SpanRecord, type StorageColumn } from '@mastra/core/storage';
+import { isoDate, serializeJson } from '../validation';
 
 /** Every spans column, in `SPAN_SCHEMA` order: the one column list reads and writes share. */
 export const SPAN_COLUMNS = Object.keys(SPAN_SCHEMA);
@@ -37,21 +38,21 @@ export const STRUCTURE_COLUMNS = [
 export const LIGHT_LIST_COLUMNS = [...STRUCTURE_COLUMNS, 'metadata', 'input'];
 
 /**
- * A value as it travels inside a JSON payload (see `sql.ts`): dates as ISO text, booleans as 0/1,
- * JSON columns as the JSON value itself so SQL stores its text without a second layer of escaping.
+ * One column's value as JSON text for a payload (see `sql.ts`): dates as ISO text, booleans as 0/1,
+ * JSON columns as the value's own JSON text, so SQL stores it without a second layer of escaping.
+ * A value that is not serializable, or an invalid date, is a USER error naming `record`.
  */
-export function payloadValue(column: string, value: unknown): unknown {
-  if (value === undefined || value === null) return null;
+export function payloadJson(operation: string, column: string, value: unknown, record: string): string {
+  if (value === undefined || value === null) return 'null';
   switch (typeOf(column)) {
     case 'timestamp':
-      return value instanceof Date ? value.toISOString() : String(value);
+      return JSON.stringify(isoDate(operation, value instanceof Date ? value : new Date(String(value)), `${column} of ${record}`));
     case 'boolean':
-      return value ? 1 : 0;
+      return value ? '1' : '0';
     case 'jsonb':
-      // Through JSON.stringify first, so dates and toJSON() serialize exactly as they would in a column.
-      return JSON.parse(JSON.stringify(value) ?? 'null');
+      return serializeJson(operation, value, `${column} of ${record}`);
     default:
-      return value;
+      return JSON.stringify(value);
   }
 }
 

@@ -41,7 +41,7 @@ import type { D1DomainConfig } from '../../config';
 import { storageOperation, userError } from '../../errors';
 import { exceedsValueLimit, jsonList } from '../../sql/params';
 import { domainSetup, type DomainContext } from '../context';
-import { LIGHT_LIST_COLUMNS, payloadValue, REQUIRED_COLUMNS, SPAN_COLUMNS, STRUCTURE_COLUMNS, toSpanRecord, UPDATABLE_COLUMNS } from './columns';
+import { LIGHT_LIST_COLUMNS, payloadJson, REQUIRED_COLUMNS, SPAN_COLUMNS, STRUCTURE_COLUMNS, toSpanRecord, UPDATABLE_COLUMNS } from './columns';
 import { branchWhere, orderBy, traceWhere } from './filters';
 import { packJsonArrays } from './payload';
 import { OBSERVABILITY_TABLES } from './schema';
@@ -208,13 +208,15 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
 
   async #upsert(operation: string, spans: readonly CreateSpanRecord[]): Promise<void> {
     if (spans.length === 0) return;
-    const now = new Date().toISOString();
+    const now = JSON.stringify(new Date().toISOString());
     const rows = spans.map((span) => {
       const record = span as Record<string, unknown>;
+      const name = `span ${span.spanId} of trace ${span.traceId}`;
       const missing = REQUIRED_COLUMNS.find((c) => record[c] === undefined || record[c] === null);
-      if (missing) throw userError(operation, `Span is missing \`${missing}\``, spanDetails(span));
-      const row = JSON.stringify(SPAN_COLUMNS.map((c) => (c === 'createdAt' || c === 'updatedAt' ? now : payloadValue(c, record[c]))));
-      if (exceedsValueLimit(row)) throw userError(operation, `Span ${span.spanId} of trace ${span.traceId} is over D1's 2,000,000-byte row limit`, spanDetails(span));
+      if (missing) throw userError(operation, `${name} is missing \`${missing}\``, spanDetails(span));
+      const values = SPAN_COLUMNS.map((c) => (c === 'createdAt' || c === 'updatedAt' ? now : payloadJson(operation, c, record[c], name)));
+      const row = `[${values.join(',')}]`;
+      if (exceedsValueLimit(row)) throw userError(operation, `${name} is over D1's 2,000,000-byte row limit`, spanDetails(span));
       return row;
     });
     const statements = packJsonArrays(rows).map((payload) => sql.upsertSpans(this.#table, payload));
@@ -224,18 +226,20 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
   async #update(operation: string, records: readonly SpanUpdate[]): Promise<void> {
     if (records.length === 0) return;
     // Several updates of one span merge in order, which is what applying them one after another gives.
-    const merged = new Map<string, { t: string; s: string; u: Record<string, unknown> }>();
+    const merged = new Map<string, { traceId: string; spanId: string; updates: Record<string, unknown> }>();
     for (const { traceId, spanId, updates } of records) {
       const key = JSON.stringify([traceId, spanId]);
-      const entry = merged.get(key) ?? { t: traceId, s: spanId, u: {} };
-      for (const [column, value] of Object.entries(updates ?? {})) {
-        if (UPDATABLE_COLUMNS.includes(column)) entry.u[column] = payloadValue(column, value);
-      }
+      const entry = merged.get(key) ?? { traceId, spanId, updates: {} };
+      Object.assign(entry.updates, updates);
       merged.set(key, entry);
     }
-    const items = [...merged.values()].map((entry) => {
-      const item = JSON.stringify(entry);
-      if (exceedsValueLimit(item)) throw userError(operation, `Update of span ${entry.s} of trace ${entry.t} is over D1's 2,000,000-byte row limit`, { traceId: entry.t, spanId: entry.s });
+    const items = [...merged.values()].map(({ traceId, spanId, updates }) => {
+      const name = `span ${spanId} of trace ${traceId}`;
+      const fields = Object.entries(updates)
+        .filter(([column]) => UPDATABLE_COLUMNS.includes(column))
+        .map(([column, value]) => `${JSON.stringify(column)}:${payloadJson(operation, column, value, name)}`);
+      const item = `{"t":${JSON.stringify(traceId)},"s":${JSON.stringify(spanId)},"u":{${fields.join(',')}}}`;
+      if (exceedsValueLimit(item)) throw userError(operation, `Update of ${name} is over D1's 2,000,000-byte row limit`, { traceId, spanId });
       return item;
     });
     const now = new Date().toISOString();
