@@ -15,7 +15,7 @@ function print(event: DemoEvent): void {
     case 'started':
       console.log(
         event.restart
-          ? `\n-- Worker stopped and started again at ${event.url} (same D1 database, nothing else kept) --\n`
+          ? `-- Worker stopped. A new one is running at ${event.url} on the same D1 database; nothing else survived. --\n`
           : `Worker running on workerd at ${event.url} with a local D1 database bound as DB.\n`,
       );
       break;
@@ -37,9 +37,10 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'mastra-d1-example-'));
   try {
     const { tables, workingMemory } = await runDemo(dir, print);
-    console.log(`Working memory the agent saved (mastra_resources, id 'ada'):\n${workingMemory ?? '(none)'}`);
-    console.log('D1 now holds:');
-    console.table(Object.fromEntries(tables.map(({ table, rows }) => [table, { rows }])));
+    console.log(`Working memory the agent saved (mastra_resources, id 'ada'): ${workingMemory ?? '(none)'}\n`);
+    console.log('D1 now holds (table: rows):');
+    const width = Math.max(...tables.map(({ table }) => table.length));
+    for (const { table, rows } of tables) console.log(`  ${table.padEnd(width)}  ${String(rows).padStart(3)}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
