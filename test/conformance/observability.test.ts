@@ -202,6 +202,72 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
     expect(light.spans[0]).not.toHaveProperty('attributes');
   });
 
+  it('listTraces takes every filter at once (D1 caps: 100 parameters, expression depth 100)', async () => {
+    const obs = await observability(kind);
+    const context = {
+      entityType: EntityType.AGENT,
+      entityId: 'agent-1',
+      entityName: 'Agent One',
+      entityVersionId: 'v',
+      parentEntityType: EntityType.WORKFLOW_RUN,
+      parentEntityId: 'p',
+      parentEntityName: 'P',
+      parentEntityVersionId: 'pv',
+      rootEntityType: EntityType.WORKFLOW_RUN,
+      rootEntityId: 'r',
+      rootEntityName: 'R',
+      rootEntityVersionId: 'rv',
+      experimentId: 'x',
+      userId: 'u',
+      organizationId: 'o',
+      resourceId: 'res',
+      runId: 'run',
+      sessionId: 'sess',
+      threadId: 'th',
+      requestId: 'req',
+      environment: 'env',
+      source: 'src',
+      serviceName: 'svc',
+      scope: { core: '1', deep: { a: 1 } },
+      metadata: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i % 2 ? i : `v${i}`])),
+      tags: Array.from({ length: 60 }, (_, i) => `tag${i}`),
+    };
+    await obs.batchCreateSpans({ records: [...agentTrace('all', 0, context), ...agentTrace('other', 100, { ...context, rootEntityId: 'elsewhere' })] });
+    const list = await obs.listTraces({
+      filters: {
+        ...context,
+        traceId: 'all',
+        spanType: SpanType.AGENT_RUN,
+        startedAt: { start: at(0), end: at(50) },
+        endedAt: { start: at(10), end: at(10) },
+        status: 'success' as never,
+        hasChildError: false,
+      },
+    });
+    expect(list.spans.map((s) => s.traceId)).toEqual(['all']);
+    expect((await obs.listTraces({ filters: { rootEntityId: 'elsewhere', parentEntityName: 'P' } })).spans.map((s) => s.traceId)).toEqual(['other']);
+  });
+
+  it('a null filter value finds traces without that value', async () => {
+    const obs = await observability(kind);
+    await obs.batchCreateSpans({ records: [...agentTrace('with', 0, { environment: 'prod' }), ...agentTrace('without', 100)] });
+    expect((await obs.listTraces({ filters: { environment: null } })).spans.map((s) => s.traceId)).toEqual(['without']);
+  });
+
+  it('splits a batch over the 2,000,000-byte value limit into several statements of one batch', async () => {
+    const counter = countingBinding(h.d1.db);
+    const store = kind === 'binding' ? await h.freshStore(kind, { binding: counter.binding }) : await h.freshStore(kind);
+    const obs = await observability(kind, store);
+    const payload = 'p'.repeat(900_000);
+    const records = [0, 1, 2].map((i) => span({ traceId: 'large', spanId: `s${i}`, startedAt: at(i), input: payload }));
+    counter.reset();
+    await obs.batchCreateSpans({ records });
+    if (kind === 'binding') expect([counter.roundTrips(), counter.statements()]).toEqual([1, 2]);
+    await obs.batchUpdateSpans({ records: records.map((r) => ({ traceId: r.traceId, spanId: r.spanId, updates: { output: payload } })) });
+    const trace = (await obs.getTrace({ traceId: 'large' }))!;
+    expect(trace.spans.map((s) => [s.spanId, (s.input as string).length, (s.output as string).length])).toEqual([0, 1, 2].map((i) => [`s${i}`, 900_000, 900_000]));
+  });
+
   it('listBranches lists anchor spans anywhere in a trace, filtered on the span itself', async () => {
     const obs = await observability(kind);
     await obs.batchCreateSpans({ records: [...agentTrace('a', 0), ...agentTrace('b', 100, {}, true)] });

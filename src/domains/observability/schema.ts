@@ -10,6 +10,7 @@ export const OBSERVABILITY_TABLES: TableSpec[] = [
     indexes: [
       { name: 'root_started_idx', columns: ['startedAt DESC'], where: '"parentSpanId" IS NULL' },
       { name: 'trace_started_idx', columns: ['traceId', 'startedAt'] },
+      { name: 'type_started_idx', columns: ['spanType', 'startedAt DESC'] },
     ],
   },
 ];
