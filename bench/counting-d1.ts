@@ -23,9 +23,15 @@ export interface CountingD1 {
   readonly tally: Tally;
   /** Added before every round trip; 0 turns it off. */
   delayMs: number;
-  /** Every SQL text sent, in order (batch members included), for query-plan checks. */
-  readonly sqlLog: string[];
+  /** Every statement sent, in order (batch members included), for query-plan checks. */
+  readonly sqlLog: LoggedStatement[];
   reset(): void;
+}
+
+/** One statement as it was sent. */
+export interface LoggedStatement {
+  sql: string;
+  params: unknown[];
 }
 
 /** The binding surface both packages use. Typed loosely: Miniflare's proxy and Workers' types differ. */
@@ -47,7 +53,7 @@ interface StatementLike {
 interface CountedStatement extends StatementLike {
   readonly inner: StatementLike;
   readonly sql: string;
-  readonly paramCount: number;
+  readonly params: unknown[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,26 +61,26 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Wraps a D1 binding (e.g. Miniflare's `getD1Database()` proxy). */
 export function countingD1(db: D1Like): CountingD1 {
   const tally: Tally = { roundTrips: 0, statements: 0, params: 0, maxParams: 0 };
-  const sqlLog: string[] = [];
-  async function roundTrip<T>(statements: { sql: string; paramCount: number }[], send: () => Promise<T>): Promise<T> {
+  const sqlLog: LoggedStatement[] = [];
+  async function roundTrip<T>(statements: LoggedStatement[], send: () => Promise<T>): Promise<T> {
     tally.roundTrips += 1;
-    for (const statement of statements) {
+    for (const { sql, params } of statements) {
       tally.statements += 1;
-      tally.params += statement.paramCount;
-      tally.maxParams = Math.max(tally.maxParams, statement.paramCount);
-      sqlLog.push(statement.sql);
+      tally.params += params.length;
+      tally.maxParams = Math.max(tally.maxParams, params.length);
+      sqlLog.push({ sql, params });
     }
     if (state.delayMs > 0) await sleep(state.delayMs);
     return send();
   }
 
-  function wrap(inner: StatementLike, sql: string, paramCount: number): CountedStatement {
-    const self = [{ sql, paramCount }];
+  function wrap(inner: StatementLike, sql: string, params: unknown[]): CountedStatement {
+    const self = [{ sql, params }];
     return {
       inner,
       sql,
-      paramCount,
-      bind: (...values) => wrap(inner.bind(...values), sql, values.length),
+      params,
+      bind: (...values) => wrap(inner.bind(...values), sql, values),
       run: () => roundTrip(self, () => inner.run()),
       all: () => roundTrip(self, () => inner.all()),
       first: (column) => roundTrip(self, () => (column === undefined ? inner.first() : inner.first(column))),
@@ -83,7 +89,7 @@ export function countingD1(db: D1Like): CountingD1 {
   }
 
   const binding: D1Like = {
-    prepare: (sql) => wrap(db.prepare(sql), sql, 0),
+    prepare: (sql) => wrap(db.prepare(sql), sql, []),
     batch: (statements) => {
       const counted = statements as CountedStatement[];
       return roundTrip(counted, () => db.batch(counted.map((s) => s.inner)));
@@ -91,7 +97,7 @@ export function countingD1(db: D1Like): CountingD1 {
     exec: (sql) => {
       // exec runs one statement per line, in one call.
       const lines = sql.split('\n').filter((line) => line.trim() !== '');
-      return roundTrip(lines.map((line) => ({ sql: line, paramCount: 0 })), () => db.exec(sql));
+      return roundTrip(lines.map((line) => ({ sql: line, params: [] })), () => db.exec(sql));
     },
   };
 
