@@ -98,6 +98,17 @@ export function omToRow(record: ObservationalMemoryRecord, lastReflectionAt: str
   };
 }
 
+/** The in-progress state a new record starts from: nothing pending, no operation running, no buffer position. */
+export const FRESH_PROCESSING_STATE = {
+  pendingMessageTokens: 0,
+  isReflecting: false,
+  isObserving: false,
+  isBufferingObservation: false,
+  isBufferingReflection: false,
+  lastBufferedAtTokens: 0,
+  lastBufferedAtTime: null,
+} as const satisfies Partial<ObservationalMemoryRecord>;
+
 /** A new buffered chunk as stored in `bufferedObservationChunks`: the input plus a generated id and `createdAt`. */
 export function newBufferedChunk(input: BufferedObservationChunkInput, id: string, createdAt: Date): BufferedObservationChunk {
   return {

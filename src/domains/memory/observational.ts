@@ -1,5 +1,3 @@
-import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
-import { createStorageErrorId } from '@mastra/core/storage';
 import type {
   BufferedObservationChunk,
   CreateObservationalMemoryInput,
@@ -17,11 +15,12 @@ import type {
 import { TABLE_OBSERVATIONAL_MEMORY } from '@mastra/core/storage';
 import type { SqlStatement } from '../../client/types';
 import { storageOperation, userError } from '../../errors';
+import { checkStatementValues, notFound, requireCount, requireIndex, requirePlainObject, requireScope, requireString } from './observational-input';
 import type { DomainContext } from '../context';
-import { newBufferedChunk, omFromRow, omLookupKey, omToRow } from './observational-rows';
+import { FRESH_PROCESSING_STATE, newBufferedChunk, omFromRow, omLookupKey, omToRow } from './observational-rows';
 import { appendChunk, appendReflection, deleteAll, insertFirstRow, insertRow, mergeConfig, selectCurrent, selectExists, selectHistory, setColumns, updateActive } from './observational-sql';
 import { activateChunks, clearBufferedReflection, insertReflectedGeneration, selectActivatedChunks } from './observational-swaps';
-import { checkValueSize, isoTimestamp, requireText } from './validate';
+import { isoTimestamp, requireText } from './validate';
 
 const NOTHING_ACTIVATED: SwapBufferedToActiveResult = {
   chunksActivated: 0,
@@ -31,44 +30,6 @@ const NOTHING_ACTIVATED: SwapBufferedToActiveResult = {
   activatedCycleIds: [],
   activatedMessageIds: [],
 };
-
-const notFound = (operation: string, id: string) =>
-  new MastraError({
-    id: createStorageErrorId('CLOUDFLARE_D1', operation, 'NOT_FOUND'),
-    domain: ErrorDomain.STORAGE,
-    category: ErrorCategory.USER,
-    text: `Observational memory record not found: ${id}`,
-    details: { id },
-  });
-
-function requireCount(operation: string, field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw userError(operation, `${field} must be a finite number`, { field });
-  return value;
-}
-
-function requireIndex(operation: string, field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw userError(operation, `${field} must be an integer >= 0`, { field, value: String(value) });
-  }
-  return value;
-}
-
-function requirePlainObject(operation: string, field: string, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw userError(operation, `${field} must be an object`, { field });
-  return value as Record<string, unknown>;
-}
-
-function requireScope(operation: string, scope: unknown): ObservationalMemoryRecord['scope'] {
-  if (scope !== 'thread' && scope !== 'resource') throw userError(operation, "scope must be 'thread' or 'resource'", { scope: String(scope) });
-  return scope;
-}
-
-/** Every string bound by `statements` fits D1's value limit; else a USER error naming the record, before anything is sent. */
-function checkStatementValues(operation: string, record: string, statements: readonly SqlStatement[]): void {
-  for (const statement of statements) {
-    for (const value of statement.params) if (typeof value === 'string') checkValueSize(operation, record, value);
-  }
-}
 
 /**
  * Observational Memory records in D1; `MemoryStorageD1` delegates its OM methods here.
@@ -88,8 +49,9 @@ export class ObservationalMemoryD1 {
     return this.#ctx.tables(TABLE_OBSERVATIONAL_MEMORY);
   }
 
+  /** As in core, any falsy `threadId` means resource scope. */
   #lookupKey(operation: string, threadId: string | null, resourceId: string): string {
-    if (threadId !== null && threadId !== undefined) requireText(operation, 'threadId', threadId);
+    if (threadId) requireText(operation, 'threadId', threadId);
     else requireText(operation, 'resourceId', resourceId);
     return omLookupKey(threadId, resourceId);
   }
@@ -152,13 +114,7 @@ export class ObservationalMemoryD1 {
         activeObservations: '',
         totalTokensObserved: 0,
         observationTokenCount: 0,
-        pendingMessageTokens: 0,
-        isReflecting: false,
-        isObserving: false,
-        isBufferingObservation: false,
-        isBufferingReflection: false,
-        lastBufferedAtTokens: 0,
-        lastBufferedAtTime: null,
+        ...FRESH_PROCESSING_STATE,
         config: requirePlainObject(operation, 'config', input.config),
         observedTimezone: input.observedTimezone,
       };
@@ -173,10 +129,9 @@ export class ObservationalMemoryD1 {
     const operation = 'updateActiveObservations';
     return storageOperation(operation, { id: input?.id ?? null }, async () => {
       const id = requireText(operation, 'id', input.id);
-      if (typeof input.observations !== 'string') throw userError(operation, 'observations must be a string', { id });
       const statement = updateActive(this.#table, {
         id,
-        observations: input.observations,
+        observations: requireString(operation, 'observations', input.observations),
         tokenCount: requireCount(operation, 'tokenCount', input.tokenCount),
         lastObservedAt: isoTimestamp(operation, 'lastObservedAt', input.lastObservedAt),
         observedMessageIds: input.observedMessageIds ? JSON.stringify(input.observedMessageIds) : null,
@@ -241,8 +196,8 @@ export class ObservationalMemoryD1 {
   async createReflectionGeneration(input: CreateReflectionGenerationInput): Promise<ObservationalMemoryRecord> {
     const operation = 'createReflectionGeneration';
     return storageOperation(operation, { currentRecordId: input?.currentRecord?.id ?? null }, async () => {
-      if (typeof input.reflection !== 'string') throw userError(operation, 'reflection must be a string');
-      const row = this.#nextGenerationRow(operation, input.currentRecord, input.reflection, input.tokenCount);
+      const reflection = requireString(operation, 'reflection', input.reflection);
+      const row = this.#nextGenerationRow(operation, input.currentRecord, reflection, input.tokenCount);
       const statement = insertRow(this.#table, row);
       checkStatementValues(operation, `Observational memory record ${row.id}`, [statement]);
       const { rows } = await this.#ctx.driver.run(statement);
@@ -268,13 +223,7 @@ export class ObservationalMemoryD1 {
       activeObservations: reflection,
       totalTokensObserved: current.totalTokensObserved,
       observationTokenCount: requireCount(operation, 'tokenCount', tokenCount),
-      pendingMessageTokens: 0,
-      isReflecting: false,
-      isObserving: false,
-      isBufferingObservation: false,
-      isBufferingReflection: false,
-      lastBufferedAtTokens: 0,
-      lastBufferedAtTime: null,
+      ...FRESH_PROCESSING_STATE,
       config: current.config,
       metadata: current.metadata,
       observedTimezone: current.observedTimezone,
@@ -286,10 +235,9 @@ export class ObservationalMemoryD1 {
     const operation = 'updateBufferedReflection';
     return storageOperation(operation, { id: input?.id ?? null }, async () => {
       const id = requireText(operation, 'id', input.id);
-      if (typeof input.reflection !== 'string') throw userError(operation, 'reflection must be a string', { id });
       const statement = appendReflection(this.#table, {
         id,
-        reflection: input.reflection,
+        reflection: requireString(operation, 'reflection', input.reflection),
         tokenCount: requireCount(operation, 'tokenCount', input.tokenCount),
         inputTokenCount: requireCount(operation, 'inputTokenCount', input.inputTokenCount),
         lineCount: requireIndex(operation, 'reflectedObservationLineCount', input.reflectedObservationLineCount),
@@ -308,6 +256,7 @@ export class ObservationalMemoryD1 {
     const operation = 'swapBufferedReflectionToActive';
     return storageOperation(operation, { id: input?.currentRecord?.id ?? null }, async () => {
       const currentId = requireText(operation, 'currentRecord.id', input.currentRecord?.id);
+      // The observations are computed by D1 from the current row; the placeholder is never sent.
       const row = this.#nextGenerationRow(operation, input.currentRecord, '', input.tokenCount);
       const statements = [
         selectExists(this.#table, currentId),
