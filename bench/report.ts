@@ -15,7 +15,12 @@ const measured = (o: Outcome): o is Measured => o.kind === 'measured';
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : int(n));
-const ratio = (a: number, b: number) => (b === 0 ? '–' : (a / b).toFixed(2));
+const ratio = (a: number, b: number) => {
+  if (b === 0) return '–';
+  const r = a / b;
+  // Two significant digits below 0.1, so 1/2,001 does not print as 0.00.
+  return r < 0.1 ? r.toPrecision(2) : r.toFixed(2);
+};
 
 function pair(row: Row, value: (o: Measured) => string): string {
   const cell = (o: Outcome) => (measured(o) ? value(o) : o.kind);

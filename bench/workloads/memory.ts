@@ -92,7 +92,6 @@ export const memoryWorkloads: Workload[] = [
     group: 'memory',
     name: 'listMessages: perPage false over 1,000',
     floor: 1,
-    reps: { ours: 3, original: 3 },
     setup: (s) => threadWith(s, THREAD, 1000),
     run: async (s) => (await memory(s)).listMessages({ threadId: THREAD, perPage: false }),
     check: (r) => expectCount('messages', listed(r).messages?.length, 1000),
