@@ -1,4 +1,4 @@
-import { bundleWorker, chat, startWorker, tableCounts, workingMemoryOf, type ExampleWorker } from './launch';
+import { bundleWorker, chat, startWorker, tableCounts, traceSummaries, workingMemoryOf, type ExampleWorker, type TraceSummary } from './launch';
 
 /** The user the demo talks as, and what they say, in order. */
 export const DEMO_RESOURCE = 'ada';
@@ -21,6 +21,8 @@ export interface DemoResult {
   tables: { table: string; rows: number }[];
   /** The user's working memory as the agent saved it (the `mastra_resources` row). */
   workingMemory: string | null;
+  /** The agent runs' traces, read back through the observability domain. */
+  traces: TraceSummary[];
 }
 
 /**
@@ -46,7 +48,8 @@ export async function runDemo(persistDir: string, onEvent: (event: DemoEvent) =>
       replies.push(reply);
       onEvent({ kind: 'turn', threadId: turn.threadId, message: turn.message, reply });
     }
-    return { replies, tables: await tableCounts(worker!.db), workingMemory: await workingMemoryOf(worker!.db, DEMO_RESOURCE) };
+    const { db } = worker!;
+    return { replies, tables: await tableCounts(db), workingMemory: await workingMemoryOf(db, DEMO_RESOURCE), traces: await traceSummaries(db) };
   } finally {
     await worker?.dispose();
   }

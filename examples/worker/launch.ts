@@ -4,7 +4,7 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import type { D1DatabaseLike } from '../../src';
+import { D1Store, type D1DatabaseLike } from '../../src';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -131,4 +131,26 @@ export async function tableCounts(db: D1DatabaseLike): Promise<{ table: string; 
 export async function workingMemoryOf(db: D1DatabaseLike, resourceId: string): Promise<string | null> {
   const { results = [] } = await db.prepare('SELECT workingMemory FROM mastra_resources WHERE id = ?').bind(resourceId).all();
   return (results[0] as { workingMemory: string | null } | undefined)?.workingMemory ?? null;
+}
+
+/** One traced run as the observability domain reads it back. */
+export interface TraceSummary {
+  name: string;
+  status: string;
+  spans: number;
+}
+
+/**
+ * The traces the Worker stored, read back from Node through this package (`listTraces`, `getTrace`),
+ * the way Mastra Studio reads them.
+ */
+export async function traceSummaries(db: D1DatabaseLike): Promise<TraceSummary[]> {
+  const observability = (await new D1Store({ id: 'example-reader', binding: db, disableInit: true }).getStore('observability'))!;
+  const { spans: roots } = await observability.listTraces({ orderBy: { field: 'startedAt', direction: 'ASC' } });
+  return Promise.all(
+    roots.map(async (root) => {
+      const trace = await observability.getTrace({ traceId: root.traceId });
+      return { name: root.name, status: String(root.status), spans: trace?.spans.length ?? 0 };
+    }),
+  );
 }

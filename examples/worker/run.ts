@@ -36,9 +36,11 @@ async function main(): Promise<void> {
 
   const dir = await mkdtemp(join(tmpdir(), 'mastra-d1-example-'));
   try {
-    const { tables, workingMemory } = await runDemo(dir, print);
+    const { tables, workingMemory, traces } = await runDemo(dir, print);
     console.log(`Working memory the agent saved (mastra_resources, id 'ada'): ${workingMemory ?? '(none)'}\n`);
-    console.log('D1 now holds (table: rows):');
+    console.log('Traces of the agent runs, read back with listTraces and getTrace:');
+    for (const trace of traces) console.log(`  ${trace.name}  ${trace.status}  ${trace.spans} spans`);
+    console.log('\nD1 now holds (table: rows):');
     const width = Math.max(...tables.map(({ table }) => table.length));
     for (const { table, rows } of tables) console.log(`  ${table.padEnd(width)}  ${String(rows).padStart(3)}`);
   } finally {

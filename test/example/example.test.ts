@@ -35,6 +35,13 @@ describe('examples/worker', () => {
     expect(JSON.parse(result.workingMemory ?? 'null')).toEqual({ name: 'Ada', city: 'Lisbon' });
   });
 
+  it('stores a trace per agent run, readable with listTraces and getTrace', () => {
+    expect(result.traces).toHaveLength(DEMO_TURNS.length);
+    for (const trace of result.traces) expect(trace).toMatchObject({ name: "agent run: 'assistant'", status: 'success' });
+    const spans = result.tables.find(({ table }) => table === 'mastra_ai_spans')?.rows;
+    expect(result.traces.reduce((sum, trace) => sum + trace.spans, 0)).toBe(spans);
+  });
+
   it('leaves two threads, their messages and one resource in D1, and no leftover workflow runs', () => {
     const rows = Object.fromEntries(result.tables.map(({ table, rows }) => [table, rows]));
     expect(rows).toMatchObject({
