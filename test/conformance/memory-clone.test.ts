@@ -2,12 +2,12 @@ import { ErrorCategory, MastraError } from '@mastra/core/error';
 import type { MemoryStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
-import { at, messages, thread } from './memory-fixtures';
+import { at, memoryOf, messages, thread } from './memory-fixtures';
 
 const h = useHarness();
 
 async function seeded(kind: ClientKind): Promise<MemoryStorage> {
-  const memory = (await (await h.freshStore(kind)).getStore('memory')) as MemoryStorage;
+  const memory = await memoryOf(h.freshStore(kind));
   await memory.saveThread({ thread: thread('src', 'res-1', { title: 'Origin', metadata: { topic: 'tea' } }) });
   await memory.saveMessages({ messages: messages('m', 'src', 5, 1) });
   return memory;
@@ -61,7 +61,7 @@ describe.each(CLIENT_KINDS)('memory thread copy on %s', (kind) => {
 
 describe('memory round trips (counted at the REST emulator)', () => {
   it('saveMessages of 1,000 is one request; a page with include is one; a copy is two', async () => {
-    const memory = (await (await h.freshStore('rest')).getStore('memory')) as MemoryStorage;
+    const memory = await memoryOf(h.freshStore('rest'));
     await memory.saveThread({ thread: thread('t1') });
     const requests = () => h.emulator.requests.length;
 

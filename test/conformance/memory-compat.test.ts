@@ -3,7 +3,7 @@ import type { MastraDBMessage } from '@mastra/core/memory';
 import type { MemoryStorage } from '@mastra/core/storage';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_KINDS, uniquePrefix, useHarness } from '../support/harness';
-import { at, message, messages, thread } from './memory-fixtures';
+import { at, memoryOf, message, messages, thread } from './memory-fixtures';
 
 const h = useHarness();
 
@@ -34,7 +34,7 @@ describe('memory data written by @mastra/cloudflare-d1 1.0.1', () => {
 
   describe.each(CLIENT_KINDS)('read by this package over %s', (kind) => {
     it('threads, messages and resources come back as they were saved', async () => {
-      const memory = (await (await h.freshStore(kind, { tablePrefix: prefix })).getStore('memory')) as MemoryStorage;
+      const memory = await memoryOf(h.freshStore(kind, { tablePrefix: prefix }));
       expect(await memory.getThreadById({ threadId: 'rich' })).toMatchObject({ ...rich, updatedAt: expect.any(Date) });
       const stored = await memory.getThreadById({ threadId: 'bare' });
       expect(stored).toMatchObject({ id: 'bare', resourceId: 'res-1', title: bare.title, createdAt: at(1) });
@@ -52,7 +52,7 @@ describe('memory data written by @mastra/cloudflare-d1 1.0.1', () => {
   });
 
   it('and this package can keep writing to those tables', async () => {
-    const memory = (await (await h.freshStore('binding', { tablePrefix: prefix })).getStore('memory')) as MemoryStorage;
+    const memory = await memoryOf(h.freshStore('binding', { tablePrefix: prefix }));
     await memory.saveMessages({ messages: [message('new', 'rich', 30)] });
     await memory.updateThread({ id: 'bare', metadata: { added: true } });
     expect((await memory.listMessages({ threadId: 'rich', perPage: false })).total).toBe(6);

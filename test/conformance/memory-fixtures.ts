@@ -1,4 +1,24 @@
+import { ErrorCategory, MastraError } from '@mastra/core/error';
 import type { MastraDBMessage, StorageThreadType } from '@mastra/core/memory';
+import type { MemoryStorage } from '@mastra/core/storage';
+import { expect } from 'vitest';
+import type { D1Store } from '../../src';
+
+/** The memory domain of a (possibly still starting) store. */
+export async function memoryOf(store: D1Store | Promise<D1Store>): Promise<MemoryStorage> {
+  return (await (await store).getStore('memory')) as MemoryStorage;
+}
+
+/** Expects a USER `MastraError`, optionally mentioning `mentions` (e.g. the offending record's id). */
+export async function expectUserError(promise: Promise<unknown>, mentions?: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MastraError);
+  expect((error as MastraError).category).toBe(ErrorCategory.USER);
+  if (mentions) expect((error as MastraError).message).toContain(mentions);
+}
 
 /** A fixed clock so tests are deterministic: minute `n` after a base instant. */
 export const at = (n: number): Date => new Date(Date.UTC(2026, 0, 1, 0, n, 0));

@@ -1,25 +1,12 @@
-import { ErrorCategory, MastraError } from '@mastra/core/error';
 import type { MastraDBMessage } from '@mastra/core/memory';
 import type { MemoryStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
-import { at, message, messages, thread } from './memory-fixtures';
+import { at, expectUserError, memoryOf, message, messages, thread } from './memory-fixtures';
 
 const h = useHarness();
 
-async function memoryOn(kind: ClientKind): Promise<MemoryStorage> {
-  return (await h.freshStore(kind)).getStore('memory') as Promise<MemoryStorage>;
-}
-
-async function expectUserError(promise: Promise<unknown>, mentions?: string) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MastraError);
-  expect((error as MastraError).category).toBe(ErrorCategory.USER);
-  if (mentions) expect((error as MastraError).message).toContain(mentions);
-}
+const memoryOn = (kind: ClientKind) => memoryOf(h.freshStore(kind));
 
 const ids = (list: MastraDBMessage[]) => list.map((m) => m.id);
 

@@ -1,23 +1,11 @@
-import { ErrorCategory, MastraError } from '@mastra/core/error';
 import type { MemoryStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
-import { at, message, thread } from './memory-fixtures';
+import { at, expectUserError, memoryOf, message, thread } from './memory-fixtures';
 
 const h = useHarness();
 
-async function memoryOn(kind: ClientKind): Promise<MemoryStorage> {
-  return (await h.freshStore(kind)).getStore('memory') as Promise<MemoryStorage>;
-}
-
-async function expectUserError(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MastraError);
-  expect((error as MastraError).category).toBe(ErrorCategory.USER);
-}
+const memoryOn = (kind: ClientKind) => memoryOf(h.freshStore(kind));
 
 describe.each(CLIENT_KINDS)('memory threads on %s', (kind) => {
   it('saves, reads (with resource guard), upserts and deletes a thread', async () => {
@@ -60,8 +48,8 @@ describe.each(CLIENT_KINDS)('memory threads on %s', (kind) => {
   it('updateThreadMetadata never loses an update between two store instances', async () => {
     // A second D1Store over the same tables stands in for another Worker: core's in-process queue cannot help.
     const prefix = uniquePrefix();
-    const memory = (await (await h.freshStore(kind, { tablePrefix: prefix })).getStore('memory')) as MemoryStorage;
-    const other = (await h.store(kind, { tablePrefix: prefix }).getStore('memory')) as MemoryStorage;
+    const memory = await memoryOf(h.freshStore(kind, { tablePrefix: prefix }));
+    const other = await memoryOf(h.store(kind, { tablePrefix: prefix }));
     await memory.saveThread({ thread: thread('t1', 'res-1', { metadata: {} }) });
     const writes = [memory, other].flatMap((m, i) =>
       Array.from({ length: 3 }, (_, j) => m.updateThreadMetadata({ id: 't1', update: () => ({ [`k${i}_${j}`]: j }) })),

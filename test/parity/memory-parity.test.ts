@@ -3,7 +3,7 @@ import type { MastraDBMessage } from '@mastra/core/memory';
 import type { MemoryStorage } from '@mastra/core/storage';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useHarness } from '../support/harness';
-import { at, message, messages, thread } from '../conformance/memory-fixtures';
+import { at, memoryOf, message, messages, thread } from '../conformance/memory-fixtures';
 
 const h = useHarness();
 
@@ -58,7 +58,7 @@ beforeEach(async () => {
   const oracle = new LibSQLStore({ id: 'oracle', url: ':memory:' });
   await oracle.init();
   libsql = (await oracle.getStore('memory')) as MemoryStorage;
-  d1 = (await (await h.freshStore('binding')).getStore('memory')) as MemoryStorage;
+  d1 = await memoryOf(h.freshStore('binding'));
 });
 
 const seedThreads = async (m: MemoryStorage) => {

@@ -5,7 +5,7 @@ import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
 import { shallowMergeSql } from './json-merge';
 import { resourceFromRow } from './rows';
-import { checkValueSize, isoTimestamp, requireText } from './validate';
+import { checkValueSize, isoTimestamp, objectJson, requireText } from './validate';
 
 const selectResource = (tables: TableNamer, id: string): SqlStatement => ({ sql: `SELECT * FROM ${tables(TABLE_RESOURCES)} WHERE id = ?`, params: [id] });
 
@@ -31,14 +31,6 @@ const createOrPatchResource = (tables: TableNamer, id: string, workingMemory: st
   };
 };
 
-function metadataJson(operation: string, id: string, metadata: unknown): string | undefined {
-  if (metadata === undefined || metadata === null) return undefined;
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw userError(operation, 'metadata must be an object', { resourceId: id });
-  const json = JSON.stringify(metadata);
-  checkValueSize(operation, `Resource ${id} metadata`, json);
-  return json;
-}
-
 /** One resource (working memory and metadata), or null. */
 export async function getResource(ctx: DomainContext, resourceId: string): Promise<StorageResourceType | null> {
   requireText('getResourceById', 'resourceId', resourceId);
@@ -52,7 +44,7 @@ export async function saveResource(ctx: DomainContext, resource: StorageResource
   const id = requireText(op, 'resource.id', resource?.id);
   const workingMemory = resource.workingMemory ?? null;
   checkValueSize(op, `Resource ${id} working memory`, workingMemory);
-  const values = [id, workingMemory, metadataJson(op, id, resource.metadata) ?? null, isoTimestamp(op, 'resource.createdAt', resource.createdAt), isoTimestamp(op, 'resource.updatedAt', resource.updatedAt)];
+  const values = [id, workingMemory, objectJson(op, `Resource ${id} metadata`, resource.metadata) ?? null, isoTimestamp(op, 'resource.createdAt', resource.createdAt), isoTimestamp(op, 'resource.updatedAt', resource.updatedAt)];
   await ctx.driver.run(upsertResource(ctx.tables, values), { idempotent: true });
   return resource;
 }
@@ -66,7 +58,7 @@ export async function updateResource(
   const id = requireText(op, 'resourceId', args?.resourceId);
   if (args.workingMemory !== undefined && typeof args.workingMemory !== 'string') throw userError(op, 'workingMemory must be a string', { resourceId: id });
   checkValueSize(op, `Resource ${id} working memory`, args.workingMemory ?? null);
-  const statement = createOrPatchResource(ctx.tables, id, args.workingMemory, metadataJson(op, id, args.metadata), new Date().toISOString());
+  const statement = createOrPatchResource(ctx.tables, id, args.workingMemory, objectJson(op, `Resource ${id} metadata`, args.metadata), new Date().toISOString());
   const { rows } = await ctx.driver.run(statement, { idempotent: true });
   return resourceFromRow(rows[0]!);
 }

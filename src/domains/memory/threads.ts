@@ -2,12 +2,11 @@ import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
 import type { StorageThreadType } from '@mastra/core/memory';
 import { createStorageErrorId, TABLE_MESSAGES, TABLE_OBSERVATIONAL_MEMORY, TABLE_THREADS } from '@mastra/core/storage';
 import type { D1Value, SqlStatement } from '../../client/types';
-import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
 import { shallowMergeSql } from './json-merge';
 import { threadFromRow } from './rows';
-import { checkValueSize, isoTimestamp, requireText } from './validate';
+import { checkValueSize, isoTimestamp, objectJson, requireText } from './validate';
 
 const selectThread = (tables: TableNamer, id: string, resourceId?: string): SqlStatement =>
   resourceId === undefined
@@ -83,8 +82,7 @@ export async function saveThread(ctx: DomainContext, thread: StorageThreadType):
   const op = 'saveThread';
   const id = requireText(op, 'thread.id', thread?.id);
   const resourceId = requireText(op, 'thread.resourceId', thread.resourceId);
-  const metadata = thread.metadata == null ? null : JSON.stringify(thread.metadata);
-  checkValueSize(op, `Thread ${id} metadata`, metadata);
+  const metadata = objectJson(op, `Thread ${id} metadata`, thread.metadata) ?? null;
   checkValueSize(op, `Thread ${id} title`, thread.title ?? null);
   const createdAt = isoTimestamp(op, 'thread.createdAt', thread.createdAt);
   const updatedAt = isoTimestamp(op, 'thread.updatedAt', thread.updatedAt);
@@ -103,11 +101,7 @@ export async function updateThread(
 ): Promise<StorageThreadType> {
   const op = 'updateThread';
   const id = requireText(op, 'id', args?.id);
-  const patch = args.metadata === undefined ? undefined : JSON.stringify(args.metadata);
-  if (patch !== undefined && (args.metadata === null || typeof args.metadata !== 'object' || Array.isArray(args.metadata))) {
-    throw userError(op, 'metadata must be an object', { threadId: id });
-  }
-  checkValueSize(op, `Thread ${id} metadata`, patch ?? null);
+  const patch = objectJson(op, `Thread ${id} metadata`, args.metadata);
   const { rows } = await ctx.driver.run(patchThread(ctx.tables, id, args.title ?? null, patch, new Date().toISOString()), { idempotent: true });
   if (!rows[0]) throw notFound(op, id);
   return threadFromRow(rows[0]);

@@ -23,6 +23,18 @@ export function checkValueSize(operation: string, record: string, value: string 
   }
 }
 
+/**
+ * A JSON-object argument (metadata) serialized for its TEXT column; absent (undefined or null) gives
+ * undefined. A non-object, or a value over 2 MB, is a USER error naming `record`.
+ */
+export function objectJson(operation: string, record: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw userError(operation, `${record} must be an object`, { record });
+  const json = JSON.stringify(value);
+  checkValueSize(operation, record, json);
+  return json;
+}
+
 /** Where a page starts and how many rows it takes; `limit` is -1 (no limit) for `perPage: false`. */
 export interface PageWindow {
   page: number;
