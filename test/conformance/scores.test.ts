@@ -2,7 +2,8 @@ import { MastraError } from '@mastra/core/error';
 import type { SaveScorePayload } from '@mastra/core/evals';
 import type { ScoresStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
+import { ScoresStorageD1, type D1DomainConfig } from '../../src';
+import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
 import { scorePayload } from './scores-fixtures';
 
 const h = useHarness();
@@ -101,5 +102,14 @@ describe.each(CLIENT_KINDS)('ScoresStorageD1 on %s', (kind) => {
 
     await store.dangerouslyClearAll();
     expect((await store.listScoresBySpan({ traceId: 't', spanId: 'x', pagination: all })).pagination.total).toBe(0);
+  });
+});
+
+describe.each(CLIENT_KINDS)('ScoresStorageD1 on its own on %s', (kind) => {
+  it('creates its table in init() and works without a D1Store', async () => {
+    const store = new ScoresStorageD1({ ...h.connection(kind), tablePrefix: uniquePrefix('scalone') } as D1DomainConfig);
+    await store.init();
+    const { score } = await store.saveScore(scorePayload({ id: 'alone' }));
+    expect(await store.getScoreById({ id: 'alone' })).toEqual(score);
   });
 });

@@ -1,7 +1,8 @@
 import { MastraError } from '@mastra/core/error';
 import type { WorkflowsStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
+import { WorkflowsStorageD1, type D1DomainConfig } from '../../src';
+import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
 import { snapshot, success } from './workflows-fixtures';
 
 const h = useHarness();
@@ -192,5 +193,14 @@ describe.each(CLIENT_KINDS)('WorkflowsStorageD1 concurrent updates on %s', (kind
       Array.from({ length: 5 }, () => wf.updateWorkflowState({ workflowName: 'w', runId: 'r', opts: { status: 'running', expectedStatus: 'suspended' } })),
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe.each(CLIENT_KINDS)('WorkflowsStorageD1 on its own on %s', (kind) => {
+  it('creates its table in init() and works without a D1Store', async () => {
+    const wf = new WorkflowsStorageD1({ ...h.connection(kind), tablePrefix: uniquePrefix('wfalone') } as D1DomainConfig);
+    await wf.init();
+    await wf.persistWorkflowSnapshot({ workflowName: 'w', runId: 'r', snapshot: snapshot('r') });
+    expect(await wf.updateWorkflowResults({ workflowName: 'w', runId: 'r', stepId: 's', result: success(1), requestContext: {} })).toEqual({ input: { n: 1 }, s: success(1) });
   });
 });
