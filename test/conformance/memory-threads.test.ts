@@ -26,6 +26,16 @@ describe.each(CLIENT_KINDS)('memory threads on %s', (kind) => {
     expect((await memory.listMessagesById({ messageIds: ['m1', 'm2'] })).messages).toEqual([]);
   });
 
+  it('deleteThread also removes the thread-scoped Observational Memory, not the resource-scoped one', async () => {
+    const memory = await memoryOn(kind);
+    await memory.saveThread({ thread: thread('t1') });
+    await memory.initializeObservationalMemory({ threadId: 't1', resourceId: 'res-1', scope: 'thread', config: {} });
+    await memory.initializeObservationalMemory({ threadId: null, resourceId: 'res-1', scope: 'resource', config: {} });
+    await memory.deleteThread({ threadId: 't1' });
+    expect(await memory.getObservationalMemory('t1', 'res-1')).toBeNull();
+    expect(await memory.getObservationalMemory(null, 'res-1')).not.toBeNull();
+  });
+
   it('updateThread is partial: omitted title or metadata stay, metadata is shallow-merged in D1', async () => {
     const memory = await memoryOn(kind);
     await memory.saveThread({ thread: thread('t1', 'res-1', { metadata: { keep: 1, nested: { a: 1, b: 2 }, flag: true } }) });
