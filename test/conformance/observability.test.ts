@@ -3,13 +3,21 @@ import { EntityType, SpanType } from '@mastra/core/observability';
 import type { ObservabilityStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
 import type { D1Store } from '../../src';
-import { agentTrace, at, countingBinding, span } from '../support/observability';
+import { faultyD1, type FaultyD1 } from '../support/faults';
+import { agentTrace, at, span } from '../support/observability';
 import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
 
 const h = useHarness();
 
 async function observability(kind: ClientKind, store?: D1Store): Promise<ObservabilityStorage> {
   return (await (store ?? (await h.freshStore(kind))).getStore('observability'))!;
+}
+
+/** On the binding, a store whose every statement is counted and checked against D1's limits. */
+async function counted(kind: ClientKind): Promise<{ obs: ObservabilityStorage; d1?: FaultyD1 }> {
+  if (kind !== 'binding') return { obs: await observability(kind) };
+  const d1 = faultyD1(h.d1.db);
+  return { obs: await observability(kind, await h.freshStore(kind, { binding: d1.db })), d1 };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<MastraError> {
@@ -75,13 +83,11 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
   });
 
   it('batchCreateSpans writes 250 spans in one round trip and one statement, as upserts', async () => {
-    const counter = countingBinding(h.d1.db);
-    const store = kind === 'binding' ? await h.freshStore(kind, { binding: counter.binding }) : await h.freshStore(kind);
-    const obs = await observability(kind, store);
+    const { obs, d1 } = await counted(kind);
     const records = Array.from({ length: 250 }, (_, i) => span({ traceId: `t${i % 5}`, spanId: `s${i}`, startedAt: at(i), input: { i } }));
-    counter.reset();
+    d1?.mark();
     await obs.batchCreateSpans({ records });
-    if (kind === 'binding') expect([counter.roundTrips(), counter.statements()]).toEqual([1, 1]);
+    if (d1) expect(d1.since()).toEqual({ roundTrips: 1, statements: 1 });
     await obs.batchCreateSpans({ records: [{ ...records[0]!, name: 'replaced' }] });
     const trace = (await obs.getTrace({ traceId: 't0' }))!;
     expect(trace.spans).toHaveLength(50);
@@ -149,9 +155,7 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
   });
 
   it('listTraces filters root spans, pages with a total in one round trip, and orders running traces by endedAt', async () => {
-    const counter = countingBinding(h.d1.db);
-    const store = kind === 'binding' ? await h.freshStore(kind, { binding: counter.binding }) : await h.freshStore(kind);
-    const obs = await observability(kind, store);
+    const { obs, d1 } = await counted(kind);
     await obs.batchCreateSpans({
       records: [
         ...agentTrace('a', 0, { userId: 'u1', tags: ['x', 'y'], metadata: { plan: 'pro', n: 1 }, scope: { core: '1' } }),
@@ -188,9 +192,9 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
     expect(await ids({ orderBy: { field: 'endedAt', direction: 'DESC' } })).toEqual(['c', 'd', 'b', 'a']);
     expect(await ids({ orderBy: { field: 'endedAt', direction: 'ASC' } })).toEqual(['a', 'b', 'd', 'c']);
 
-    counter.reset();
+    d1?.mark();
     const page = await obs.listTraces({ pagination: { page: 1, perPage: 3 } });
-    if (kind === 'binding') expect(counter.roundTrips()).toBe(1);
+    if (d1) expect(d1.since().roundTrips).toBe(1);
     expect(page.pagination).toEqual({ total: 4, page: 1, perPage: 3, hasMore: false });
     expect(page.spans.map((s) => [s.traceId, s.status])).toEqual([['a', 'success']]);
     const beyond = await obs.listTraces({ pagination: { page: 5, perPage: 3 }, filters: { userId: 'u1' } });
@@ -203,7 +207,7 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
   });
 
   it('listTraces takes every filter at once (D1 caps: 100 parameters, expression depth 100)', async () => {
-    const obs = await observability(kind);
+    const { obs, d1 } = await counted(kind);
     const context = {
       entityType: EntityType.AGENT,
       entityId: 'agent-1',
@@ -245,6 +249,9 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
       },
     });
     expect(list.spans.map((s) => s.traceId)).toEqual(['all']);
+    // 34 parameters and 30 AND-ed conditions: metadata, scope and tags bind one JSON parameter each.
+    expect(d1?.violations ?? []).toEqual([]);
+    if (d1) expect(d1.counters.maxParams).toBeLessThanOrEqual(40);
     expect((await obs.listTraces({ filters: { rootEntityId: 'elsewhere', parentEntityName: 'P' } })).spans.map((s) => s.traceId)).toEqual(['other']);
   });
 
@@ -255,17 +262,22 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
   });
 
   it('splits a batch over the 2,000,000-byte value limit into several statements of one batch', async () => {
-    const counter = countingBinding(h.d1.db);
-    const store = kind === 'binding' ? await h.freshStore(kind, { binding: counter.binding }) : await h.freshStore(kind);
-    const obs = await observability(kind, store);
+    const { obs, d1 } = await counted(kind);
     const payload = 'p'.repeat(900_000);
     const records = [0, 1, 2].map((i) => span({ traceId: 'large', spanId: `s${i}`, startedAt: at(i), input: payload }));
-    counter.reset();
+    if (d1) {
+      // The batch is atomic on the binding: a failing second statement leaves nothing of the first.
+      d1.arm({ statement: 2 });
+      await rejection(obs.batchCreateSpans({ records }));
+      expect(await obs.getTrace({ traceId: 'large' })).toBeNull();
+    }
+    d1?.mark();
     await obs.batchCreateSpans({ records });
-    if (kind === 'binding') expect([counter.roundTrips(), counter.statements()]).toEqual([1, 2]);
+    if (d1) expect(d1.since()).toEqual({ roundTrips: 1, statements: 2 });
     await obs.batchUpdateSpans({ records: records.map((r) => ({ traceId: r.traceId, spanId: r.spanId, updates: { output: payload } })) });
     const trace = (await obs.getTrace({ traceId: 'large' }))!;
     expect(trace.spans.map((s) => [s.spanId, (s.input as string).length, (s.output as string).length])).toEqual([0, 1, 2].map((i) => [`s${i}`, 900_000, 900_000]));
+    expect(d1?.violations ?? []).toEqual([]);
   });
 
   it('listBranches lists anchor spans anywhere in a trace, filtered on the span itself', async () => {

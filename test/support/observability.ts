@@ -1,6 +1,5 @@
 import { EntityType, SpanType } from '@mastra/core/observability';
 import type { CreateSpanRecord } from '@mastra/core/storage';
-import type { D1DatabaseLike } from '../../src/client/types';
 
 const BASE_TIME = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -27,33 +26,6 @@ export function agentTrace(traceId: string, start: number, extra: Partial<Create
     span({ traceId, spanId: `${traceId}-llm`, parentSpanId: `${traceId}-root`, spanType: SpanType.MODEL_GENERATION, startedAt: at(start + 1), endedAt: at(start + 5) }),
     span({ traceId, spanId: `${traceId}-tool`, parentSpanId: `${traceId}-root`, spanType: SpanType.TOOL_CALL, entityType: EntityType.TOOL, entityId: 'tool-1', startedAt: at(start + 6), endedAt: at(start + 7) }),
   ];
-}
-
-/** A binding that counts round trips (one per `all()` or `batch()`) and the statements sent. */
-export function countingBinding(db: D1DatabaseLike): { binding: D1DatabaseLike; roundTrips: () => number; statements: () => number; reset: () => void } {
-  let roundTrips = 0;
-  let statements = 0;
-  const binding: D1DatabaseLike = {
-    prepare(query) {
-      const wrap = (stmt: ReturnType<D1DatabaseLike['prepare']>): ReturnType<D1DatabaseLike['prepare']> => ({
-        bind: (...values) => wrap(stmt.bind(...values)),
-        all: () => {
-          roundTrips += 1;
-          statements += 1;
-          return stmt.all();
-        },
-        // The batch hands these back to the real binding, which needs its own statement objects.
-        unwrap: () => stmt,
-      }) as ReturnType<D1DatabaseLike['prepare']>;
-      return wrap(db.prepare(query));
-    },
-    batch(list) {
-      roundTrips += 1;
-      statements += list.length;
-      return db.batch(list.map((s) => (s as unknown as { unwrap: () => typeof s }).unwrap()));
-    },
-  };
-  return { binding, roundTrips: () => roundTrips, statements: () => statements, reset: () => ((roundTrips = 0), (statements = 0)) };
 }
 
 const NOISE = new Set(['createdAt', 'updatedAt', 'deltaCursor']);
