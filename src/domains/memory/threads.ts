@@ -59,7 +59,10 @@ const moveThreadStatements = (tables: TableNamer, threadId: string, resourceId: 
 ];
 
 /** How many times `updateThreadMetadata` re-reads and retries when another writer got in between. */
-const METADATA_SWAP_ATTEMPTS = 8;
+const METADATA_SWAP_ATTEMPTS = 10;
+
+/** A short random pause before re-reading, so writers that collided do not collide again in lockstep. */
+const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5 * 2 ** attempt, 200)));
 
 const notFound = (operation: string, threadId: string) =>
   new MastraError({
@@ -119,6 +122,7 @@ export async function updateThreadMetadata(
   const op = 'updateThreadMetadata';
   const id = requireText(op, 'id', args?.id);
   for (let attempt = 0; attempt < METADATA_SWAP_ATTEMPTS; attempt++) {
+    if (attempt > 0) await backOff(attempt);
     const [row] = await ctx.driver.all(selectThread(ctx.tables, id, args.resourceId));
     if (!row) return null;
     const thread = threadFromRow(row);
