@@ -1,7 +1,9 @@
 import { bundleWorker, chat, startWorker, tableCounts, traceSummaries, workingMemoryOf, type ExampleWorker, type TraceSummary } from './launch';
 
-/** The user the demo talks as, and what they say, in order. */
+/** The user the demo talks as (Mastra's `resourceId`). */
 export const DEMO_RESOURCE = 'ada';
+
+/** What the user says, in order; the Worker is restarted before the turn marked `afterRestart`. */
 export const DEMO_TURNS = [
   { threadId: 'chat-1', message: 'Hi! My name is Ada.' },
   { threadId: 'chat-1', message: 'I live in Lisbon.' },
