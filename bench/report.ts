@@ -1,6 +1,6 @@
 /** Turns measurements into the markdown table, its notes and the one-line summary. */
 import type { BundleSize } from './bundle-size';
-import { LATENCIES, type Outcome } from './measure';
+import { DEFAULT_REPS, LATENCIES, type Outcome } from './measure';
 import { IMPL_LABEL, type Impl } from './subjects';
 import type { Workload } from './workload';
 
@@ -48,7 +48,7 @@ function describe(o: Outcome): string | undefined {
 function reducedReps(row: Row): string | undefined {
   const counts = (['ours', 'original'] as const).flatMap((impl) => {
     const o = row.outcomes[impl];
-    return measured(o) && o.reps < 5 ? [`${impl === 'ours' ? 'ours' : 'original'} ${o.reps}`] : [];
+    return measured(o) && o.reps < DEFAULT_REPS ? [`${impl === 'ours' ? 'ours' : 'original'} ${o.reps}`] : [];
   });
   return counts.length ? `repetitions per latency: ${counts.join(', ')}` : undefined;
 }

@@ -29,21 +29,20 @@ async function main() {
   const started = performance.now();
   const rows: Row[] = [];
   for (const w of selected) {
-    const outcomes = {} as Row['outcomes'];
-    for (const impl of IMPLS) {
-      const t = performance.now();
-      outcomes[impl] = await measure(w, impl);
+    const t = performance.now();
+    const outcomes = await measure(w);
+    const brief = IMPLS.map((impl) => {
       const o = outcomes[impl];
-      const brief = o.kind === 'measured' ? `${o.roundTrips} round trips` : `${o.kind}: ${o.reason}`;
-      process.stderr.write(`${w.name} [${impl}]: ${brief} (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
-    }
+      return `${impl} ${o.kind === 'measured' ? `${o.roundTrips} round trips` : `${o.kind}: ${o.reason}`}`;
+    });
+    process.stderr.write(`${w.name}: ${brief.join(', ')} (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
     rows.push({ workload: w, outcomes });
   }
 
   const cpus = os.cpus();
   const out = [
     `Command: \`npm run bench\`${only ? ` (--only ${only})` : ''}. Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ` +
-      `${new Date().toISOString().slice(0, 16)}Z, total ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+      `load average ${os.loadavg()[0]!.toFixed(1)} at the end, ${new Date().toISOString().slice(0, 16)}Z, total ${((performance.now() - started) / 1000).toFixed(0)} s.`,
     '',
     LEGEND,
     '',
