@@ -1,50 +1,55 @@
+import type { WorkflowRunState } from '@mastra/core/workflows';
 import { describe, expect, it } from 'vitest';
-import { resolveStoreConfig, type D1StoreConfig } from '../../src/config';
-import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
+import type { D1Store } from '../../src';
+import { CLIENT_KINDS, useHarness } from '../support/harness';
 
 const h = useHarness();
 
-/** The store for this prefix, initialized, and the driver and table namer its domains share. */
-async function storeWithContext(kind: ClientKind, tablePrefix: string) {
-  const config = { id: `iso-${kind}`, tablePrefix, ...h.connection(kind) } as D1StoreConfig;
-  const store = await h.freshStore(kind, config);
-  return { store, ...resolveStoreConfig(config) };
+/** One thread and one workflow snapshot under fixed ids, labelled with the store that wrote them. */
+async function write(store: D1Store, label: string) {
+  const memory = (await store.getStore('memory'))!;
+  const now = new Date();
+  await memory.saveThread({ thread: { id: 'thread-1', resourceId: 'user-1', title: label, metadata: { label }, createdAt: now, updatedAt: now } });
+  const snapshot = { runId: 'run-1', status: 'running', value: {}, context: { input: { label } }, serializedStepGraph: [], activePaths: [], activeStepsPath: {}, suspendedPaths: {}, resumeLabels: {}, waitingPaths: {}, timestamp: now.getTime() };
+  await (await store.getStore('workflows'))!.persistWorkflowSnapshot({ workflowName: 'wf', runId: 'run-1', snapshot: snapshot as unknown as WorkflowRunState });
 }
 
-const saveThread = (threads: string, id: string, title: string) => ({
-  sql: `INSERT INTO ${threads} (id, resourceId, title, metadata, createdAt, updatedAt) VALUES (?, 'r1', ?, '{}', ?, ?)`,
-  params: [id, title, new Date(0).toISOString(), new Date(0).toISOString()],
-});
-const listThreads = (threads: string) => ({ sql: `SELECT id, title FROM ${threads} ORDER BY id`, params: [] });
+/** The labels a store reads back under those ids (null where it finds nothing). */
+async function read(store: D1Store) {
+  const memory = (await store.getStore('memory'))!;
+  const snapshot = await (await store.getStore('workflows'))!.loadWorkflowSnapshot({ workflowName: 'wf', runId: 'run-1' });
+  return {
+    thread: (await memory.getThreadById({ threadId: 'thread-1' }))?.title ?? null,
+    threads: (await memory.listThreads({ filter: { resourceId: 'user-1' } })).threads.map((t) => t.title),
+    snapshot: (snapshot?.context.input as { label?: string } | undefined)?.label ?? null,
+  };
+}
+
+const sees = (label: string) => ({ thread: label, threads: [label], snapshot: label });
 
 describe.each(CLIENT_KINDS)('two table prefixes in one database on %s', (kind) => {
-  it('cannot see or overwrite each other', async () => {
-    // 'iso_' is a leading substring of 'iso_iso_': the names still may not collide.
-    const short = `${kind}_iso_`;
-    const long = `${kind}_iso_iso_`;
-    const a = await storeWithContext(kind, short);
-    const b = await storeWithContext(kind, long);
+  it('cannot see, overwrite or clear each other, even when one prefix starts the other', async () => {
+    const stores = {
+      plain: await h.freshStore(kind, { tablePrefix: '' }),
+      short: await h.freshStore(kind, { tablePrefix: `${kind}_` }),
+      long: await h.freshStore(kind, { tablePrefix: `${kind}_${kind}_` }),
+    };
+    await write(stores.short, 'short');
+    expect(await read(stores.plain)).toEqual({ thread: null, threads: [], snapshot: null });
+    expect(await read(stores.long)).toEqual({ thread: null, threads: [], snapshot: null });
 
-    await a.driver.batch([saveThread(a.tables('mastra_threads'), 't1', 'from a')]);
-    await b.driver.batch([saveThread(b.tables('mastra_threads'), 't1', 'from b'), saveThread(b.tables('mastra_threads'), 't2', 'from b')]);
+    await write(stores.long, 'long');
+    await write(stores.plain, 'plain');
+    expect(await read(stores.short)).toEqual(sees('short'));
+    expect(await read(stores.long)).toEqual(sees('long'));
 
-    expect(await a.driver.all(listThreads(a.tables('mastra_threads')))).toEqual([{ id: 't1', title: 'from a' }]);
-    expect(await b.driver.all(listThreads(b.tables('mastra_threads')))).toEqual([
-      { id: 't1', title: 'from b' },
-      { id: 't2', title: 'from b' },
-    ]);
-    await a.driver.run({ sql: `DELETE FROM ${a.tables('mastra_threads')}`, params: [] });
-    expect(await b.driver.all(listThreads(b.tables('mastra_threads')))).toHaveLength(2);
-  });
-});
+    await (await stores.long.getStore('memory'))!.dangerouslyClearAll();
+    await (await stores.long.getStore('workflows'))!.dangerouslyClearAll();
+    expect(await read(stores.long)).toEqual({ thread: null, threads: [], snapshot: null });
+    expect(await read(stores.short)).toEqual(sees('short'));
+    expect(await read(stores.plain)).toEqual(sees('plain'));
 
-describe('the unprefixed tables', () => {
-  it('live beside prefixed ones without sharing rows', async () => {
-    const plain = await storeWithContext('binding', '');
-    const prefixed = await storeWithContext('binding', 'tenant_');
-    expect(plain.tables('mastra_threads')).toBe('"mastra_threads"');
-    expect(prefixed.tables('mastra_threads')).toBe('"tenant_mastra_threads"');
-    await plain.driver.batch([saveThread(plain.tables('mastra_threads'), 'p1', 'plain')]);
-    expect(await prefixed.driver.all(listThreads(prefixed.tables('mastra_threads')))).toEqual([]);
+    await (await stores.plain.getStore('memory'))!.dangerouslyClearAll();
+    await (await stores.plain.getStore('workflows'))!.dangerouslyClearAll();
   });
 });
