@@ -56,6 +56,8 @@ export interface FaultyD1 {
   readonly db: D1DatabaseLike;
   readonly counters: FaultCounters;
   readonly violations: readonly LimitViolation[];
+  /** Whether any statement run so far had this text in its SQL (input must travel as parameters, never as SQL). */
+  sqlContains(fragment: string): boolean;
   /** Returns the violations so far and forgets them (for tests that break the limits on purpose). */
   takeViolations(): LimitViolation[];
   /** Arms one fault; statement and round-trip positions restart from zero. */
@@ -98,6 +100,8 @@ class LazyStatement implements D1PreparedStatementLike {
 export function faultyD1(inner: D1DatabaseLike): FaultyD1 {
   const counters: FaultCounters = { statements: 0, roundTrips: 0, faultsInjected: 0, maxParams: 0, maxSqlBytes: 0 };
   const violations: LimitViolation[] = [];
+  // Distinct SQL texts only: with values bound, a whole suite produces a few hundred.
+  const sqlSeen = new Set<string>();
   let armed: (FaultSpec & { left: number }) | undefined;
   let fired = false;
   let statementsSince = 0;
@@ -105,6 +109,7 @@ export function faultyD1(inner: D1DatabaseLike): FaultyD1 {
 
   function checkLimits(statements: Pending[]) {
     for (const { sql, params } of statements) {
+      sqlSeen.add(sql);
       const sqlBytes = Buffer.byteLength(sql, 'utf8');
       if (params.length > MAX_BOUND_PARAMS || sqlBytes > MAX_SQL_BYTES) {
         violations.push({ sql: sql.slice(0, 200), params: params.length, sqlBytes });
@@ -178,6 +183,7 @@ export function faultyD1(inner: D1DatabaseLike): FaultyD1 {
     counters,
     violations,
     takeViolations: () => violations.splice(0),
+    sqlContains: (fragment) => [...sqlSeen].some((sql) => sql.includes(fragment)),
     arm(spec) {
       if ((spec.statement === undefined) === (spec.roundTrip === undefined)) throw new Error('arm: give exactly one of statement or roundTrip');
       armed = { ...spec, left: spec.message ? (spec.repeat ?? 1) : 1 };
