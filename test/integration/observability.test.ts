@@ -4,13 +4,15 @@ import { SpanType } from '@mastra/core/observability';
 import { createMockModel } from '@mastra/core/test-utils/llm-mock';
 import { MastraStorageExporter, Observability } from '@mastra/observability';
 import { describe, expect, it } from 'vitest';
+import { faultyD1 } from '../support/faults';
 import { useHarness } from '../support/harness';
 
 const h = useHarness();
 
 describe.each(['binding', 'rest'] as const)('an agent run traced into D1 over %s', (kind) => {
   it('is stored by @mastra/observability and read back with listTraces and getTrace', async () => {
-    const storage = await h.freshStore(kind);
+    const d1 = faultyD1(h.d1.db);
+    const storage = await h.freshStore(kind, kind === 'binding' ? { binding: d1.db } : {});
     const exporter = new MastraStorageExporter();
     const agent = new Agent({
       id: 'echo-agent',
@@ -27,7 +29,14 @@ describe.each(['binding', 'rest'] as const)('an agent run traced into D1 over %s
 
     const result = await mastra.getAgent('echo').generate('Say hello');
     expect(result.text).toBe('Hello from the mock model');
+    d1.mark();
     await exporter.flush();
+    if (kind === 'binding') {
+      // The exporter's flush: one batchCreateSpans and the batchUpdateSpans calls, one statement each.
+      const { roundTrips, statements } = d1.since();
+      expect(roundTrips).toBeLessThanOrEqual(3);
+      expect(statements).toBe(roundTrips);
+    }
 
     const obs = (await storage.getStore('observability'))!;
     const list = await obs.listTraces({ filters: { entityName: 'Echo Agent' } });
