@@ -112,6 +112,12 @@ describe.each(CLIENT_KINDS)('memory threads on %s', (kind) => {
     const everything = await memory.listThreads({ perPage: false });
     expect(everything).toMatchObject({ total: 5, perPage: false, hasMore: false });
     expect((await memory.listThreads({ filter: { resourceId: 'nobody' } })).threads).toEqual([]);
+
+    // Any number of keys: the whole filter is one bound parameter.
+    const wide = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`k${i}`, i % 3 === 0 ? i : i % 3 === 1 ? `v${i}` : i % 2 === 0]));
+    await memory.saveThread({ thread: thread('wide', 'res-3', { metadata: wide }) });
+    expect((await memory.listThreads({ filter: { metadata: wide } })).threads.map((t) => t.id)).toEqual(['wide']);
+    expect((await memory.listThreads({ filter: { metadata: { ...wide, k0: 1 } } })).total).toBe(0);
   });
 
   it('rejects bad input with USER errors and writes nothing', async () => {

@@ -23,24 +23,30 @@ const pageOfThreads = (tables: TableNamer, where: Where, order: string, window: 
 });
 
 /**
- * `json_extract` yields 1/0 for JSON booleans, so booleans compare as numbers (as LibSQLStore does);
- * the path is bound, never pasted, even though core has already checked each key is an identifier.
+ * Every filter key must match (AND), all keys in ONE bound JSON parameter so any number of keys fits
+ * under the parameter limit. `json_each` and `json_extract` both give JSON booleans as 1/0 and JSON null
+ * as NULL, so `IS NOT` compares exactly as LibSQLStore's per-key `=` / `IS NULL` does (a missing key
+ * matches null). Keys were checked by core's `validateMetadataKeys`, so the built path is safe.
  */
-function metadataCondition(key: string, value: unknown): Where {
-  const path = `$.${key}`;
-  if (value === null) return { sql: 'json_extract(metadata, ?) IS NULL', params: [path] };
-  if (typeof value === 'boolean') return { sql: 'json_extract(metadata, ?) = ?', params: [path, value ? 1 : 0] };
-  if (typeof value === 'number' || typeof value === 'string') return { sql: 'json_extract(metadata, ?) = ?', params: [path, value] };
-  throw userError('listThreads', `Metadata filter value for key "${key}" must be a scalar type (string, number, boolean, or null), got ${typeof value}`, {
-    key,
-    valueType: typeof value,
-  });
+function metadataCondition(metadata: Record<string, unknown>): Where {
+  for (const [key, value] of Object.entries(metadata)) {
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
+      throw userError('listThreads', `Metadata filter value for key "${key}" must be a scalar type (string, number, boolean, or null), got ${typeof value}`, {
+        key,
+        valueType: typeof value,
+      });
+    }
+  }
+  return {
+    sql: `NOT EXISTS (SELECT 1 FROM json_each(?) AS f WHERE json_extract(metadata, '$.' || f.key) IS NOT f.value)`,
+    params: [JSON.stringify(metadata)],
+  };
 }
 
 function whereClause(filter: StorageListThreadsInput['filter']): Where {
   const conditions: Where[] = [];
   if (filter?.resourceId) conditions.push({ sql: '"resourceId" = ?', params: [filter.resourceId] });
-  for (const [key, value] of Object.entries(filter?.metadata ?? {})) conditions.push(metadataCondition(key, value));
+  if (filter?.metadata && Object.keys(filter.metadata).length > 0) conditions.push(metadataCondition(filter.metadata));
   if (conditions.length === 0) return { sql: '', params: [] };
   return { sql: ` WHERE ${conditions.map((c) => c.sql).join(' AND ')}`, params: conditions.flatMap((c) => c.params) };
 }
