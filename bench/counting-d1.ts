@@ -14,6 +14,8 @@ export interface Tally {
   params: number;
   /** The most parameters any one statement bound (D1 allows 100). */
   maxParams: number;
+  /** Rows D1 reports it read (`meta.rows_read`): what D1 bills, and what a missing index inflates. */
+  rowsRead: number;
 }
 
 /** A binding-shaped object plus its counters and latency knob. */
@@ -49,6 +51,11 @@ interface StatementLike {
   raw(options?: unknown): Promise<unknown>;
 }
 
+interface D1Result {
+  results?: unknown[];
+  meta?: { rows_read?: number };
+}
+
 /** Our wrapper statement keeps the real one, so `batch` can hand the real ones to the binding. */
 interface CountedStatement extends StatementLike {
   readonly inner: StatementLike;
@@ -60,7 +67,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Wraps a D1 binding (e.g. Miniflare's `getD1Database()` proxy). */
 export function countingD1(db: D1Like): CountingD1 {
-  const tally: Tally = { roundTrips: 0, statements: 0, params: 0, maxParams: 0 };
+  const tally: Tally = { roundTrips: 0, statements: 0, params: 0, maxParams: 0, rowsRead: 0 };
   const sqlLog: LoggedStatement[] = [];
   async function roundTrip<T>(statements: LoggedStatement[], send: () => Promise<T>): Promise<T> {
     tally.roundTrips += 1;
@@ -71,8 +78,16 @@ export function countingD1(db: D1Like): CountingD1 {
       sqlLog.push({ sql, params });
     }
     if (state.delayMs > 0) await sleep(state.delayMs);
-    return send();
+    const result = await send();
+    for (const one of Array.isArray(result) ? result : [result]) tally.rowsRead += Number((one as D1Result)?.meta?.rows_read ?? 0);
+    return result;
   }
+
+  // first() returns no meta, so it runs as all(): D1 executes the same query either way.
+  const firstOf = (result: D1Result, column?: string) => {
+    const row = (result.results?.[0] ?? null) as Record<string, unknown> | null;
+    return column === undefined || row === null ? row : (row[column] ?? null);
+  };
 
   function wrap(inner: StatementLike, sql: string, params: unknown[]): CountedStatement {
     const self = [{ sql, params }];
@@ -83,7 +98,7 @@ export function countingD1(db: D1Like): CountingD1 {
       bind: (...values) => wrap(inner.bind(...values), sql, values),
       run: () => roundTrip(self, () => inner.run()),
       all: () => roundTrip(self, () => inner.all()),
-      first: (column) => roundTrip(self, () => (column === undefined ? inner.first() : inner.first(column))),
+      first: async (column) => firstOf((await roundTrip(self, () => inner.all())) as D1Result, column),
       raw: (options) => roundTrip(self, () => inner.raw(options)),
     };
   }
@@ -111,6 +126,7 @@ export function countingD1(db: D1Like): CountingD1 {
       tally.statements = 0;
       tally.params = 0;
       tally.maxParams = 0;
+      tally.rowsRead = 0;
       sqlLog.length = 0;
     },
   };

@@ -24,6 +24,7 @@ export type Outcome =
       statements: number;
       params: number;
       maxParams: number;
+      rowsRead: number;
       /** Median ms per op for each entry of LATENCIES. */
       ms: number[];
       reps: number;
@@ -109,6 +110,7 @@ function outcome(arm: Arm): Outcome {
     statements,
     params: pick('params'),
     maxParams,
+    rowsRead: pick('rowsRead'),
     ms: arm.times.map(median),
     reps: arm.reps,
     problems: [...arm.problems],

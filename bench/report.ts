@@ -73,15 +73,15 @@ export function summary(rows: Row[]): string {
 /** The full markdown: table, notes, summary. */
 export function table(rows: Row[]): string {
   const head =
-    `| workload | floor | ours at floor | round trips/op (ours / original) | statements/op | bound params/op | ` +
+    `| workload | floor | ours at floor | round trips/op (ours / original) | statements/op | bound params/op | rows read/op | ` +
     `ms/op at ${LATENCIES[0]} ms | ms/op at ${LATENCIES[1]} ms | round-trip ratio | ${LATENCIES[1]} ms wall ratio |`;
-  const lines = [head, '|---|--:|:-:|--:|--:|--:|--:|--:|--:|--:|'];
+  const lines = [head, '|---|--:|:-:|--:|--:|--:|--:|--:|--:|--:|--:|'];
   const notes: string[] = [];
   let group = '';
   for (const row of rows) {
     if (row.workload.group !== group) {
       group = row.workload.group;
-      lines.push(`| **${group}** | | | | | | | | | |`);
+      lines.push(`| **${group}** | | | | | | | | | | |`);
     }
     const [rtRatio, wallRatio] = ratios(row);
     const noteParts = [
@@ -93,7 +93,7 @@ export function table(rows: Row[]): string {
     if (noteParts.length) notes.push(`${notes.length + 1}. ${row.workload.name}: ${noteParts.join('; ')}.`);
     lines.push(
       `| ${row.workload.name}${mark} | ${row.workload.floor} | ${atFloor(row)} | ${pair(row, (o) => int(o.roundTrips))} | ` +
-        `${pair(row, (o) => int(o.statements))} | ${pair(row, (o) => int(o.params))} | ${pair(row, (o) => ms(o.ms[0]!))} | ` +
+        `${pair(row, (o) => int(o.statements))} | ${pair(row, (o) => int(o.params))} | ${pair(row, (o) => int(o.rowsRead))} | ${pair(row, (o) => ms(o.ms[0]!))} | ` +
         `${pair(row, (o) => ms(o.ms[1]!))} | ${rtRatio} | ${wallRatio} |`,
     );
   }
