@@ -98,6 +98,20 @@ describe.each(CLIENT_KINDS)('memory messages on %s', (kind) => {
     expect(ids(exclusive.messages)).toEqual(['a-2']);
   });
 
+  it('listMessages filters on content metadata: type and value per key, any number of keys', async () => {
+    const memory = await seeded(kind);
+    const wide = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`k${i}`, i % 4 === 0 ? i : i % 4 === 1 ? `v${i}` : i % 4 === 2 ? i % 8 === 2 : null]));
+    const tagged = (id: string, minute: number, metadata: Record<string, unknown>) =>
+      message(id, 'a', minute, { content: { format: 2, parts: [{ type: 'text', text: id }], metadata } } as Partial<MastraDBMessage>);
+    await memory.saveMessages({ messages: [tagged('wide', 50, wide), tagged('one', 51, { k0: 0, k1: 'v1' }), tagged('str', 52, { k0: '0' })] });
+    expect(ids((await memory.listMessages({ threadId: 'a', filter: { metadata: wide } })).messages)).toEqual(['wide']);
+    expect(ids((await memory.listMessages({ threadId: 'a', filter: { metadata: { k0: 0 } } })).messages)).toEqual(['wide', 'one']);
+    expect(ids((await memory.listMessages({ threadId: 'a', filter: { metadata: { k0: '0' } } })).messages)).toEqual(['str']);
+    expect(ids((await memory.listMessages({ threadId: 'a', filter: { metadata: { k3: null } } })).messages)).toEqual(['wide']);
+    const page = await memory.listMessages({ threadId: 'a', perPage: 1, filter: { metadata: { k0: 0 } } });
+    expect(page).toMatchObject({ total: 2, hasMore: true });
+  });
+
   it('include adds context around messages, also from other threads, merged into the page in order', async () => {
     const memory = await seeded(kind);
     const result = await memory.listMessages({

@@ -152,6 +152,12 @@ describe('memory parity: LibSQLStore vs D1Store', () => {
     await same((m) => m.listMessages({ threadId: 'a', filter: { dateRange: { end: at(3) } } }));
     await same((m) => m.listMessages({ threadId: 'a', filter: { metadata: { tag: 'x', n: 2, yes: true, nothing: null } } }));
     await same((m) => m.listMessages({ threadId: 'a', filter: { metadata: { tag: 'y' } } }));
+    await same((m) => m.listMessages({ threadId: 'a', filter: { metadata: { n: 2.0, yes: 1 } } }));
+    await same((m) => m.listMessages({ threadId: 'a', filter: { metadata: { n: '2' } } }));
+    await same((m) => m.listMessages({ threadId: 'a', filter: { metadata: { yes: true, tag: 'x' } }, perPage: 1 }));
+    await same((m) => m.listMessages({ threadId: 'a', filter: { metadata: { nothing: null } } }));
+    await same((m) => m.listMessages({ threadId: 'a', filter: { metadata: { absent: null } } }));
+    await same((m) => m.listMessagesByResourceId({ resourceId: 'res-1', filter: { metadata: { tag: 'x' } } }));
     await same((m) =>
       m.listMessages({
         threadId: 'a',

@@ -53,20 +53,22 @@ function includeWindow(tables: TableNamer, id: string, resourceId: string | unde
   };
 }
 
-/** A content-metadata filter, as LibSQLStore applies it: the key must exist and match value and JSON type. */
-function metadataConditions(filter: StorageMetadataFilter): Where[] {
-  return Object.entries(filter).flatMap(([key, value]): Where[] => {
-    const path = `$.metadata.${key}`;
-    const exists = { sql: `CASE WHEN json_valid(content) THEN json_type(content, ?) IS NOT NULL ELSE 0 END`, params: [path] };
-    if (value === null) return [exists, { sql: `CASE WHEN json_valid(content) THEN json_type(content, ?) = 'null' ELSE 0 END`, params: [path] }];
-    if (typeof value === 'string') {
-      return [exists, { sql: `CASE WHEN json_valid(content) THEN json_type(content, ?) = 'text' AND json_extract(content, ?) = ? ELSE 0 END`, params: [path, path, value] }];
-    }
-    if (typeof value === 'number') {
-      return [exists, { sql: `CASE WHEN json_valid(content) THEN json_type(content, ?) IN ('integer', 'real') AND json_extract(content, ?) = ? ELSE 0 END`, params: [path, path, value] }];
-    }
-    return [exists, { sql: `CASE WHEN json_valid(content) THEN json_type(content, ?) = ? AND json_extract(content, ?) = ? ELSE 0 END`, params: [path, value ? 'true' : 'false', path, value ? 1 : 0] }];
-  });
+/**
+ * A content-metadata filter as LibSQLStore applies it (each key present in `content.metadata` with the
+ * same JSON type, numbers integer or real, and the same value), for any number of keys in ONE bound
+ * JSON parameter. Keys were checked by core's `validateStorageMetadataFilter`, so the built path is safe.
+ */
+function metadataCondition(filter: StorageMetadataFilter): Where {
+  const stored = `json_type(content, '$.metadata.' || f.key)`;
+  const value = `json_extract(content, '$.metadata.' || f.key)`;
+  const matches = `CASE f.type WHEN 'null' THEN ${stored} = 'null'
+      WHEN 'integer' THEN ${stored} IN ('integer', 'real') AND ${value} = f.value
+      WHEN 'real' THEN ${stored} IN ('integer', 'real') AND ${value} = f.value
+      ELSE ${stored} = f.type AND ${value} = f.value END`;
+  return {
+    sql: `CASE WHEN json_valid(content) THEN NOT EXISTS (SELECT 1 FROM json_each(?) AS f WHERE NOT COALESCE(${matches}, 0)) ELSE 0 END`,
+    params: [JSON.stringify(filter)],
+  };
 }
 
 const asText = (value: Date | string): string => (value instanceof Date ? value.toISOString() : value);
@@ -76,7 +78,7 @@ function filterConditions(filter: StorageListMessagesInput['filter'], metadata: 
   const range = filter?.dateRange;
   if (range?.start) conditions.push({ sql: `"createdAt" ${range.startExclusive ? '>' : '>='} ?`, params: [asText(range.start)] });
   if (range?.end) conditions.push({ sql: `"createdAt" ${range.endExclusive ? '<' : '<='} ?`, params: [asText(range.end)] });
-  if (metadata) conditions.push(...metadataConditions(metadata));
+  if (metadata) conditions.push(metadataCondition(metadata));
   return conditions;
 }
 
