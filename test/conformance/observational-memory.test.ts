@@ -1,6 +1,8 @@
+import { Agent } from '@mastra/core/agent';
 import { MastraError } from '@mastra/core/error';
 import type { BufferedObservationChunkInput, MemoryStorage, ObservationalMemoryRecord } from '@mastra/core/storage';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Memory } from '@mastra/memory';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { D1Store } from '../../src';
 import { faultyD1 } from '../support/faults';
 import { CLIENT_KINDS, uniquePrefix, useHarness } from '../support/harness';
@@ -8,6 +10,8 @@ import { CLIENT_KINDS, uniquePrefix, useHarness } from '../support/harness';
 const h = useHarness();
 
 let counter = 0;
+/** A few ms, so records created one after the other get distinct timestamps for date-window reads. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 const uid = (label: string) => `${label}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 
 const chunkInput = (cycleId: string, messageTokens: number, extra: Partial<BufferedObservationChunkInput> = {}): BufferedObservationChunkInput => ({
@@ -195,6 +199,7 @@ describe.each(CLIENT_KINDS)('Observational Memory on %s', (kind) => {
     const gen0 = await init(threadId, 'r', { a: 1 });
     await memory.updateActiveObservations({ id: gen0.id, observations: 'long', tokenCount: 500, lastObservedAt: new Date('2026-01-01T00:00:00Z') });
     const current = (await memory.getObservationalMemory(threadId, 'r'))!;
+    await pause();
     const gen1 = await memory.createReflectionGeneration({ currentRecord: current, reflection: 'short', tokenCount: 50 });
     expect(gen1).toMatchObject({
       threadId,
@@ -211,6 +216,7 @@ describe.each(CLIENT_KINDS)('Observational Memory on %s', (kind) => {
       observedTimezone: 'Europe/Paris',
     });
     expect(await memory.getObservationalMemory(threadId, 'r')).toEqual(gen1);
+    await pause();
     const gen2 = await memory.createReflectionGeneration({ currentRecord: gen1, reflection: 'shorter', tokenCount: 5 });
 
     const history = await memory.getObservationalMemoryHistory(threadId, 'r');
@@ -437,5 +443,96 @@ describe('Observational Memory round trips and atomicity (binding)', () => {
     await expect(memory.swapBufferedReflectionToActive({ currentRecord: before[0]!, tokenCount: 1 })).rejects.toBeInstanceOf(MastraError);
     expect(faulty.fired).toBe(true);
     expect(await memory.getObservationalMemoryHistory('t', 'r')).toEqual(before);
+  });
+});
+
+/** A deterministic text-only model (AI SDK LanguageModelV2): `reply` sees the prompt, `prompts` records it. */
+function textModel(modelId: string, reply: (prompt: string) => string) {
+  const prompts: string[] = [];
+  const usage = { inputTokens: 10, outputTokens: 10, totalTokens: 20 };
+  const answer = (options: { prompt: unknown }) => {
+    const prompt = JSON.stringify(options.prompt);
+    prompts.push(prompt);
+    return reply(prompt);
+  };
+  const model = {
+    specificationVersion: 'v2',
+    provider: 'test',
+    modelId,
+    supportedUrls: {},
+    async doGenerate(options: { prompt: unknown }) {
+      return { content: [{ type: 'text', text: answer(options) }], finishReason: 'stop', usage, warnings: [] };
+    },
+    async doStream(options: { prompt: unknown }) {
+      const parts = [
+        { type: 'stream-start', warnings: [] },
+        { type: 'text-start', id: 't' },
+        { type: 'text-delta', id: 't', delta: answer(options) },
+        { type: 'text-end', id: 't' },
+        { type: 'finish', usage, finishReason: 'stop' },
+      ];
+      return { stream: new ReadableStream({ start: (controller) => (parts.forEach((part) => controller.enqueue(part)), controller.close()) }) };
+    },
+  };
+  return { model: model as never, prompts };
+}
+
+const OM_METHODS = ['updateBufferedObservations', 'swapBufferedToActive', 'updateActiveObservations', 'createReflectionGeneration', 'updateBufferedReflection', 'swapBufferedReflectionToActive'] as const;
+
+describe('Observational Memory under a real Agent (binding)', () => {
+  it('buffers, activates and reflects through @mastra/memory, and a new D1Store reads it back', async () => {
+    const tablePrefix = uniquePrefix('omagent');
+    const store = await h.freshStore('binding', { tablePrefix });
+    const memory = (await store.getStore('memory'))!;
+    const spies = OM_METHODS.map((method) => vi.spyOn(memory, method));
+    let cycle = 0;
+    // The observer and the reflector share one model; the reflector's prompt is the one asking to reflect.
+    const observer = textModel('observer', (prompt) =>
+      /reflect/i.test(prompt.slice(0, 3000))
+        ? `<observations>\n* 🔴 Reflected summary ${++cycle}\n</observations>`
+        : `<observations>\n* 🔴 (10:0${++cycle}) User talked about topic ${cycle} ${'detail '.repeat(20)}\n</observations>\n<current-task>chat</current-task>`,
+    );
+    const actor = textModel('actor', () => `Sure. ${'answer '.repeat(30)}`);
+    const agent = new Agent({
+      id: 'om-agent',
+      name: 'om-agent',
+      instructions: 'Chat.',
+      model: actor.model,
+      memory: new Memory({
+        storage: store,
+        options: {
+          lastMessages: 20,
+          observationalMemory: {
+            model: observer.model,
+            observation: { messageTokens: 300, bufferTokens: 0.25, bufferActivation: 0.8 },
+            reflection: { observationTokens: 150, bufferActivation: 0.5 },
+          },
+        },
+      }),
+    });
+
+    for (let turn = 0; turn < 10; turn++) {
+      await agent.generate(`Turn ${turn}: ${'word '.repeat(80)}`, { memory: { thread: 'om-thread', resource: 'om-user' } });
+      // Leave the background buffering its moment, as between a user's messages.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // Background buffering may still be writing: let every OM write the processor started settle.
+    await vi.waitFor(() => expect(spies.flatMap((spy) => spy.mock.settledResults).filter((result) => result.type === 'incomplete')).toEqual([]), { timeout: 15_000 });
+
+    const calls = Object.fromEntries(OM_METHODS.map((method, i) => [method, spies[i]!.mock.calls.length])) as Record<(typeof OM_METHODS)[number], number>;
+    expect(calls.updateBufferedObservations).toBeGreaterThan(0);
+    expect(calls.swapBufferedToActive).toBeGreaterThan(0);
+    expect(calls.createReflectionGeneration + calls.swapBufferedReflectionToActive).toBeGreaterThan(0);
+    for (const spy of spies) expect(spy.mock.settledResults.every((result) => result.type === 'fulfilled')).toBe(true);
+
+    const history = await memory.getObservationalMemoryHistory('om-thread', 'om-user');
+    expect(history[0]).toMatchObject({ originType: 'reflection', threadId: 'om-thread', resourceId: 'om-user' });
+    expect(history[0]!.generationCount).toBe(history.length - 1);
+    expect(history[0]!.activeObservations).toContain('Reflected summary');
+    // The actor's last prompt carried the observations loaded from D1.
+    expect(actor.prompts.at(-1)).toContain('Reflected summary');
+
+    const reopened = (await (await h.freshStore('binding', { tablePrefix })).getStore('memory'))!;
+    expect(await reopened.getObservationalMemoryHistory('om-thread', 'om-user')).toEqual(history);
   });
 });

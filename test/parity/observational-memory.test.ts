@@ -71,6 +71,7 @@ const start = async (m: MemoryStorage, thread: string, ids: Set<string>, config:
   return record;
 };
 const current = (m: MemoryStorage, thread: string) => m.getObservationalMemory(thread, 'res');
+const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('Observational Memory parity with LibSQLStore', () => {
   it('initialize and read, thread and resource scope', async () => {
@@ -163,9 +164,12 @@ describe('Observational Memory parity with LibSQLStore', () => {
     await expectParity(async (m, thread, ids) => {
       const first = await start(m, thread, ids, { x: 1 });
       await m.updateActiveObservations({ id: first.id, observations: 'a\nb\nc', tokenCount: 90, lastObservedAt: new Date('2026-03-03T00:00:00Z') });
+      // Generations a few ms apart, so the date windows below cut the same way on both stores.
+      await pause();
       const gen1 = await m.createReflectionGeneration({ currentRecord: (await current(m, thread))!, reflection: 'abc', tokenCount: 9 });
       ids.add(gen1.id);
       await m.setPendingMessageTokens(gen1.id, 5);
+      await pause();
       const gen2 = await m.createReflectionGeneration({ currentRecord: { ...(await current(m, thread))!, metadata: { note: 'kept' } }, reflection: 'ab', tokenCount: 3 });
       ids.add(gen2.id);
       return [
