@@ -18,6 +18,15 @@ async function threadWith(s: Subject, threadId: string, count: number): Promise<
   return list;
 }
 
+/**
+ * The main thread with 1,000 messages, and 4 sibling threads of the same user with 250 each: a user
+ * has many threads, and a query on (thread, resource) must not read the whole user's history.
+ */
+async function busyResource(s: Subject): Promise<MastraDBMessage[]> {
+  for (let t = 0; t < 4; t++) await threadWith(s, `thread-sibling-${t}`, 250);
+  return threadWith(s, THREAD, 1000);
+}
+
 const newestPage = { resourceId: RESOURCE, perPage: 40, page: 0, orderBy: { field: 'createdAt', direction: 'DESC' } } as const;
 
 const listed = (r: unknown) => r as StorageListMessagesOutput;
@@ -71,7 +80,7 @@ export const memoryWorkloads: Workload[] = [
     group: 'memory',
     name: 'listMessages: newest 40 of 1,000',
     floor: 1,
-    setup: (s) => threadWith(s, THREAD, 1000),
+    setup: busyResource,
     run: async (s) => (await memory(s)).listMessages({ threadId: THREAD, ...newestPage }),
     check: (r) => expectCount('messages', listed(r).messages?.length, 40) ?? expectCount('total', listed(r).total, 1000),
   }),
@@ -79,7 +88,7 @@ export const memoryWorkloads: Workload[] = [
     group: 'memory',
     name: 'listMessages: same + include 3 ids ±2',
     floor: 1,
-    setup: (s) => threadWith(s, THREAD, 1000),
+    setup: busyResource,
     run: async (s, list) =>
       (await memory(s)).listMessages({
         threadId: THREAD,
