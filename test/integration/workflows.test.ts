@@ -77,25 +77,38 @@ describe.each(['binding', 'rest'] as const)('core workflows on D1Store over %s',
     expect(((refused[0] as PromiseRejectedResult).reason as MastraError).id).toBe('WORKFLOW_RESUME_ALREADY_CLAIMED');
   });
 
-  it('runs three parallel steps on the evented engine and keeps all three results', async () => {
-    const branch = (id: string, factor: number) =>
-      createEventedStep({ id, inputSchema: z.object({ n: z.number() }), outputSchema: z.object({ v: z.number() }), execute: async ({ inputData }) => ({ v: inputData.n * factor }) });
+  it.each([3, 20])('runs %i parallel steps on the evented engine and keeps every result', async (width) => {
+    const factors = Array.from({ length: width }, (_, i) => i + 2);
+    const branch = (factor: number) =>
+      createEventedStep({ id: `x${factor}`, inputSchema: z.object({ n: z.number() }), outputSchema: z.object({ v: z.number() }), execute: async ({ inputData }) => ({ v: inputData.n * factor }) });
     const workflow = createEventedWorkflow({ id: 'fan-out', inputSchema: z.object({ n: z.number() }), outputSchema: z.any() })
-      .parallel([branch('x2', 2), branch('x3', 3), branch('x5', 5)])
+      .parallel(factors.map(branch))
       .commit();
     const storage = h.store(kind);
     const mastra = new Mastra({ storage, workflows: { 'fan-out': workflow }, logger: false });
-    const merges = vi.spyOn((await storage.getStore('workflows'))!, 'updateWorkflowResults');
+    const workflows = (await storage.getStore('workflows'))!;
+    const merge = workflows.updateWorkflowResults.bind(workflows);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const merges = vi.spyOn(workflows, 'updateWorkflowResults').mockImplementation(async (args) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        return await merge(args);
+      } finally {
+        inFlight -= 1;
+      }
+    });
     await mastra.startWorkers();
     try {
       const run = await mastra.getWorkflow('fan-out').createRun();
       const result = await run.start({ inputData: { n: 7 } });
       expect(result.status).toBe('success');
-      expect(result.status === 'success' && result.result).toEqual({ x2: { v: 14 }, x3: { v: 21 }, x5: { v: 35 } });
-      const stored = await (await mastra.getStorage()!.getStore('workflows'))!.loadWorkflowSnapshot({ workflowName: 'fan-out', runId: run.runId });
-      expect(Object.keys(stored!.context)).toEqual(expect.arrayContaining(['x2', 'x3', 'x5']));
-      // The evented engine wrote each branch's result through the atomic merge.
-      expect(new Set(merges.mock.calls.map(([args]) => args.stepId))).toEqual(new Set(['x2', 'x3', 'x5']));
+      expect(result.status === 'success' && result.result).toEqual(Object.fromEntries(factors.map((f) => [`x${f}`, { v: 7 * f }])));
+      const stored = await (await storage.getStore('workflows'))!.loadWorkflowSnapshot({ workflowName: 'fan-out', runId: run.runId });
+      for (const f of factors) expect(stored!.context[`x${f}`]).toMatchObject({ status: 'success', output: { v: 7 * f } });
+      // Every branch's result went through the atomic merge, and the branches really raced.
+      expect(new Set(merges.mock.calls.map(([args]) => args.stepId))).toEqual(new Set(factors.map((f) => `x${f}`)));
+      expect(mostInFlight).toBeGreaterThan(1);
     } finally {
       await mastra.stopWorkers();
     }
