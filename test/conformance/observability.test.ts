@@ -2,10 +2,10 @@ import { ErrorCategory, MastraError } from '@mastra/core/error';
 import { EntityType, SpanType } from '@mastra/core/observability';
 import type { ObservabilityStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
-import type { D1Store } from '../../src';
+import { ObservabilityStorageD1, type D1DomainConfig, type D1Store } from '../../src';
 import { faultyD1, type FaultyD1 } from '../support/faults';
 import { agentTrace, at, span } from '../support/observability';
-import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
+import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
 
 const h = useHarness();
 
@@ -323,6 +323,13 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
     expect((await rejection(obs.listTraces({ pagination: { page: 0, perPage: 1000 } }))).category).toBe(ErrorCategory.USER);
     await obs.createSpan({ span: span({ traceId: 'u', spanId: 'u' }) });
     expect((await rejection(obs.updateSpan({ traceId: 'u', spanId: 'u', updates: { output: big } }))).category).toBe(ErrorCategory.USER);
+  });
+
+  it('works standalone, as a domain class built from a connection', async () => {
+    const obs = new ObservabilityStorageD1({ ...h.connection(kind), tablePrefix: uniquePrefix('obs') } as D1DomainConfig);
+    await obs.init();
+    await obs.createSpan({ span: span({ traceId: 'solo', spanId: 'root' }) });
+    expect((await obs.listTraces({})).spans.map((s) => s.traceId)).toEqual(['solo']);
   });
 
   it('declares what it implements and keeps core behaviour for the rest', async () => {

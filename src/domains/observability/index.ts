@@ -37,6 +37,7 @@ import {
   type UpdateSpanArgs,
 } from '@mastra/core/storage';
 import type { z } from 'zod';
+import type { SqlStatement } from '../../client/types';
 import type { D1DomainConfig } from '../../config';
 import { storageOperation, userError } from '../../errors';
 import { exceedsValueLimit, jsonList } from '../../sql/params';
@@ -199,7 +200,7 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
   }
 
   /** A page and its total in one batch: one round trip. */
-  async #page(operation: string, columns: readonly string[], where: ReturnType<typeof traceWhere>, order: string, { page, perPage }: { page: number; perPage: number }) {
+  async #page(operation: string, columns: readonly string[], where: SqlStatement, order: string, { page, perPage }: { page: number; perPage: number }) {
     const statements = sql.selectPage(this.#table, columns, where, order, { limit: perPage, offset: page * perPage });
     const [list, count] = await storageOperation(operation, { page, perPage }, () => this.#ctx.driver.batch(statements, { idempotent: true }));
     const total = Number(count!.rows[0]?.total ?? 0);
