@@ -1,6 +1,6 @@
-import type { WorkflowRunState } from '@mastra/core/workflows';
 import { describe, expect, it } from 'vitest';
 import type { D1Store } from '../../src';
+import { snapshot } from '../conformance/workflows-fixtures';
 import { CLIENT_KINDS, useHarness } from '../support/harness';
 
 const h = useHarness();
@@ -10,18 +10,17 @@ async function write(store: D1Store, label: string) {
   const memory = (await store.getStore('memory'))!;
   const now = new Date();
   await memory.saveThread({ thread: { id: 'thread-1', resourceId: 'user-1', title: label, metadata: { label }, createdAt: now, updatedAt: now } });
-  const snapshot = { runId: 'run-1', status: 'running', value: {}, context: { input: { label } }, serializedStepGraph: [], activePaths: [], activeStepsPath: {}, suspendedPaths: {}, resumeLabels: {}, waitingPaths: {}, timestamp: now.getTime() };
-  await (await store.getStore('workflows'))!.persistWorkflowSnapshot({ workflowName: 'wf', runId: 'run-1', snapshot: snapshot as unknown as WorkflowRunState });
+  await (await store.getStore('workflows'))!.persistWorkflowSnapshot({ workflowName: 'wf', runId: 'run-1', snapshot: snapshot('run-1', { context: { input: { label } } }) });
 }
 
 /** The labels a store reads back under those ids (null where it finds nothing). */
 async function read(store: D1Store) {
   const memory = (await store.getStore('memory'))!;
-  const snapshot = await (await store.getStore('workflows'))!.loadWorkflowSnapshot({ workflowName: 'wf', runId: 'run-1' });
+  const run = await (await store.getStore('workflows'))!.loadWorkflowSnapshot({ workflowName: 'wf', runId: 'run-1' });
   return {
     thread: (await memory.getThreadById({ threadId: 'thread-1' }))?.title ?? null,
     threads: (await memory.listThreads({ filter: { resourceId: 'user-1' } })).threads.map((t) => t.title),
-    snapshot: (snapshot?.context.input as { label?: string } | undefined)?.label ?? null,
+    snapshot: (run?.context.input as { label?: string } | undefined)?.label ?? null,
   };
 }
 
