@@ -46,7 +46,7 @@ export function payloadJson(operation: string, column: string, value: unknown, r
   if (value === undefined || value === null) return 'null';
   switch (typeOf(column)) {
     case 'timestamp':
-      return JSON.stringify(isoDate(operation, value instanceof Date ? value : new Date(String(value)), `${column} of ${record}`));
+      return JSON.stringify(isoDate(operation, value instanceof Date ? value : new Date(value as string | number), `${column} of ${record}`));
     case 'boolean':
       return value ? '1' : '0';
     case 'jsonb':
