@@ -92,6 +92,30 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
     });
   });
 
+  it('deleteMessages of 10 out of 20: a failure at any statement deletes all 10 or none', async () => {
+    await sweepStatements(rig, {
+      setup: () => threadWith(20),
+      act: ({ messages }) => memory.deleteMessages(messages.filter((_, i) => i % 2 === 0).map((m) => m.id)),
+      check: async ({ thread }, outcome) => {
+        expect(await messageCount(thread.id)).toBe(outcome === 'resolved' ? 10 : 20);
+        verified(20);
+      },
+    });
+  });
+
+  it('updateThreadResourceId: a failure at any statement moves the thread and all its messages or nothing', async () => {
+    await sweepStatements(rig, {
+      setup: () => threadWith(15),
+      act: ({ thread }) => memory.updateThreadResourceId({ threadId: thread.id, resourceId: `moved-${thread.id}` }),
+      check: async ({ thread }, outcome) => {
+        const owner = outcome === 'resolved' ? `moved-${thread.id}` : thread.resourceId;
+        expect(await count('mastra_threads', 'id = ? AND "resourceId" = ?', thread.id, owner)).toBe(1);
+        expect(await count('mastra_messages', 'thread_id = ? AND "resourceId" = ?', thread.id, owner)).toBe(15);
+        verified(16);
+      },
+    });
+  });
+
   it('saveMessages retries every transient D1 error at every round trip and stores each message exactly once', async () => {
     const thread = await memory.saveThread({ thread: newThread() });
     rig.faults.mark();
