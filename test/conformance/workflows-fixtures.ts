@@ -1,21 +1,9 @@
 import type { WorkflowRunState } from '@mastra/core/workflows';
+import { newSnapshot } from '../reliability/builders';
 
-/** A minimal, valid workflow snapshot; `overrides` replace top-level fields. */
+/** A minimal, valid workflow snapshot whose context holds only `input: { n: 1 }`; `overrides` replace top-level fields. */
 export function snapshot(runId: string, overrides: Partial<WorkflowRunState> = {}): WorkflowRunState {
-  return {
-    runId,
-    status: 'running',
-    value: {},
-    context: { input: { n: 1 } },
-    serializedStepGraph: [],
-    activePaths: [],
-    activeStepsPath: {},
-    suspendedPaths: {},
-    resumeLabels: {},
-    waitingPaths: {},
-    timestamp: 1_700_000_000_000,
-    ...overrides,
-  } as WorkflowRunState;
+  return { ...newSnapshot(runId), context: { input: { n: 1 } } as unknown as WorkflowRunState['context'], ...overrides };
 }
 
 /** A successful step result with `output`. */
