@@ -6,18 +6,27 @@ type Details = Record<string, string | number | boolean | null>;
 
 const STORE = 'CLOUDFLARE_D1';
 
-/**
- * A USER error for bad input. Thrown before anything is sent, so nothing is written.
- * `operation` is the method name (e.g. `saveMessages`); core's helper normalizes its casing.
- */
-export function userError(operation: string, text: string, details: Details = {}): MastraError {
+function userCategoryError(operation: string, kind: 'INVALID_ARGS' | 'NOT_FOUND', text: string, details: Details): MastraError {
   return new MastraError({
-    id: createStorageErrorId(STORE, operation, 'INVALID_ARGS'),
+    id: createStorageErrorId(STORE, operation, kind),
     domain: ErrorDomain.STORAGE,
     category: ErrorCategory.USER,
     text,
     details,
   });
+}
+
+/**
+ * A USER error for bad input. Thrown before anything is sent, so nothing is written.
+ * `operation` is the method name (e.g. `saveMessages`); core's helper normalizes its casing.
+ */
+export function userError(operation: string, text: string, details: Details = {}): MastraError {
+  return userCategoryError(operation, 'INVALID_ARGS', text, details);
+}
+
+/** A USER error for an id that matches no record; thrown by writes that found nothing to change. */
+export function notFoundError(operation: string, text: string, details: Details = {}): MastraError {
+  return userCategoryError(operation, 'NOT_FOUND', text, details);
 }
 
 /** Maps any failure inside a domain method to a `MastraError`, keeping ones already mapped. */

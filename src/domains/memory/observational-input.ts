@@ -1,7 +1,6 @@
-import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
-import { createStorageErrorId, type ObservationalMemoryRecord } from '@mastra/core/storage';
+import type { ObservationalMemoryRecord } from '@mastra/core/storage';
 import type { SqlStatement } from '../../client/types';
-import { userError } from '../../errors';
+import { notFoundError, userError } from '../../errors';
 import { checkValueSize } from './validate';
 
 // Checks on Observational Memory input: each throws a USER MastraError before anything is sent.
@@ -13,14 +12,7 @@ export function requireString(operation: string, field: string, value: unknown):
 }
 
 /** A record id that matches no row (nothing was written). */
-export const notFound = (operation: string, id: string) =>
-  new MastraError({
-    id: createStorageErrorId('CLOUDFLARE_D1', operation, 'NOT_FOUND'),
-    domain: ErrorDomain.STORAGE,
-    category: ErrorCategory.USER,
-    text: `Observational memory record not found: ${id}`,
-    details: { id },
-  });
+export const notFound = (operation: string, id: string) => notFoundError(operation, `Observational memory record not found: ${id}`, { id });
 
 /** A finite number (a token count). */
 export function requireCount(operation: string, field: string, value: unknown): number {
