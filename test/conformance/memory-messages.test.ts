@@ -1,5 +1,4 @@
 import type { MastraDBMessage } from '@mastra/core/memory';
-import type { MemoryStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
 import { at, expectUserError, memoryOf, message, messages, thread } from './memory-fixtures';

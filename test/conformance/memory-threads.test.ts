@@ -1,4 +1,3 @@
-import type { MemoryStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
 import { at, expectUserError, memoryOf, message, thread } from './memory-fixtures';

@@ -8,7 +8,7 @@ import {
   type StorageListMessagesOutput,
   type StorageMetadataFilter,
 } from '@mastra/core/storage';
-import type { D1Value, SqlStatement } from '../../client/types';
+import type { SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import { inJsonList, jsonList } from '../../sql/params';
@@ -16,10 +16,8 @@ import type { DomainContext } from '../context';
 import { MESSAGE_COLUMNS, messageFromRow } from './rows';
 import { pageWindow, requireText, type PageWindow } from './validate';
 
-interface Where {
-  sql: string;
-  params: D1Value[];
-}
+/** A SQL condition with its parameters. */
+type Where = SqlStatement;
 
 type IncludeItem = NonNullable<StorageListMessagesInput['include']>[number];
 /** Messages only have `createdAt`, so only the direction of core's `orderBy` matters. */

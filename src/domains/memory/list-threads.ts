@@ -1,16 +1,14 @@
 import type { StorageListThreadsInput, StorageListThreadsOutput } from '@mastra/core/storage';
 import { TABLE_THREADS } from '@mastra/core/storage';
-import type { D1Value, SqlStatement } from '../../client/types';
+import type { SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
 import { threadFromRow } from './rows';
 import { pageWindow, type PageWindow } from './validate';
 
-interface Where {
-  sql: string;
-  params: D1Value[];
-}
+/** A SQL condition with its parameters. */
+type Where = SqlStatement;
 
 const countThreads = (tables: TableNamer, where: Where): SqlStatement => ({
   sql: `SELECT COUNT(*) AS total FROM ${tables(TABLE_THREADS)}${where.sql}`,
