@@ -123,7 +123,7 @@ describe.each(CLIENT_KINDS)('WorkflowsStorageD1 concurrent updates on %s', (kind
   it('merges step results into the stored snapshot and returns the merged context', async () => {
     const wf = await workflows(kind);
     await wf.persistWorkflowSnapshot({ workflowName: 'w', runId: 'r', snapshot: snapshot('r', { requestContext: { keep: 1, over: 'old' } }) });
-    const odd = 'step.with "quotes" \\ [0] é';
+    const odd = 'step.with "quotes" \\ [0] é \n\u0001 $';
     const first = await wf.updateWorkflowResults({ workflowName: 'w', runId: 'r', stepId: odd, result: success({ x: 0.30000000000000004, ok: true, none: null }), requestContext: { over: { nested: null } } });
     expect(first).toEqual({ input: { n: 1 }, [odd]: success({ x: 0.30000000000000004, ok: true, none: null }) });
     const second = await wf.updateWorkflowResults({ workflowName: 'w', runId: 'r', stepId: 'b', result: success(2), requestContext: {} });
