@@ -42,6 +42,17 @@ describe.each(CLIENT_KINDS)('init() over %s', (kind) => {
       expect.arrayContaining(['id', 'title', 'resourceId', 'metadata', 'createdAt', 'updatedAt']),
     );
   });
+
+  it('can run again on the same instance after a failed run', async () => {
+    const prefix = uniquePrefix();
+    // A view where a table belongs makes the schema batch fail (D1 cannot index a view).
+    await h.d1.db.prepare(`CREATE VIEW "${prefix}mastra_threads" AS SELECT 1 AS id`).all();
+    const store = h.store(kind, { tablePrefix: prefix });
+    await expect(store.init()).rejects.toThrow(/views may not be indexed/);
+    await h.d1.db.prepare(`DROP VIEW "${prefix}mastra_threads"`).all();
+    await store.init();
+    expect(await tableNames(prefix)).toContain(`${prefix}mastra_threads`);
+  });
 });
 
 describe('disableInit', () => {
