@@ -10,7 +10,7 @@ async function write(store: D1Store, label: string) {
   const memory = (await store.getStore('memory'))!;
   const now = new Date();
   await memory.saveThread({ thread: { id: 'thread-1', resourceId: 'user-1', title: label, metadata: { label }, createdAt: now, updatedAt: now } });
-  await (await store.getStore('workflows'))!.persistWorkflowSnapshot({ workflowName: 'wf', runId: 'run-1', snapshot: snapshot('run-1', { context: { input: { label } } }) });
+  await (await store.getStore('workflows'))!.persistWorkflowSnapshot({ workflowName: 'wf', runId: 'run-1', snapshot: snapshot('run-1', { value: { label } }) });
 }
 
 /** The labels a store reads back under those ids (null where it finds nothing). */
@@ -20,7 +20,7 @@ async function read(store: D1Store) {
   return {
     thread: (await memory.getThreadById({ threadId: 'thread-1' }))?.title ?? null,
     threads: (await memory.listThreads({ filter: { resourceId: 'user-1' } })).threads.map((t) => t.title),
-    snapshot: (run?.context.input as { label?: string } | undefined)?.label ?? null,
+    snapshot: run?.value.label ?? null,
   };
 }
 
