@@ -5,6 +5,7 @@ import type { D1Value, SqlStatement } from '../../client/types';
 import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
 import { shallowMergeSql } from './json-merge';
+import { omLookupKey } from './observational-rows';
 import { threadFromRow } from './rows';
 import { checkValueSize, isoTimestamp, objectJson, requireText } from './validate';
 
@@ -36,7 +37,7 @@ const swapMetadata = (tables: TableNamer, id: string, expected: unknown, next: s
 
 const deleteThreadStatements = (tables: TableNamer, threadId: string): SqlStatement[] => [
   { sql: `DELETE FROM ${tables(TABLE_MESSAGES)} WHERE thread_id = ?`, params: [threadId] },
-  { sql: `DELETE FROM ${tables(TABLE_OBSERVATIONAL_MEMORY)} WHERE "lookupKey" = ?`, params: [`thread:${threadId}`] },
+  { sql: `DELETE FROM ${tables(TABLE_OBSERVATIONAL_MEMORY)} WHERE "lookupKey" = ?`, params: [omLookupKey(threadId, '')] },
   { sql: `DELETE FROM ${tables(TABLE_THREADS)} WHERE id = ?`, params: [threadId] },
 ];
 
