@@ -50,7 +50,7 @@ const title = (domain: string, what: string) =>
   pending.has(domain) ? `${domain}: ${what} (SKIPPED: the ${domain} domain is not implemented yet)` : `${domain}: ${what}`;
 
 /** A store whose binding logs every statement; returns the SELECTs `calls` sent. */
-async function selectsOf(prefix: string, counter: CountingD1, calls: () => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
+async function selectsOf(counter: CountingD1, calls: () => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
   counter.reset();
   await calls();
   return counter.sqlLog.filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.sql));
@@ -58,8 +58,7 @@ async function selectsOf(prefix: string, counter: CountingD1, calls: () => Promi
 
 /** Plan lines that read a whole main table; `tables` maps each alias or name in the SQL to its table. */
 async function fullScans(statement: { sql: string; params: unknown[] }, prefix: string): Promise<string[]> {
-  const { results } = await h.d1.db.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).bind(...statement.params).all();
-  const details = (results as { detail: string }[]).map((r) => r.detail);
+  const details = (await planOf(statement)).split(' ; ');
   const mainNames = new Set(MAIN_TABLES.map((t) => prefix + t));
   // Aliases: `FROM "prefix_table" AS x` / `JOIN "prefix_table" x` make the plan say `SCAN x`.
   for (const match of statement.sql.matchAll(/(?:FROM|JOIN)\s+"?([A-Za-z0-9_]+)"?(?:\s+(?:AS\s+)?([A-Za-z_][A-Za-z0-9_]*))?/gi)) {
@@ -72,9 +71,14 @@ async function fullScans(statement: { sql: string; params: unknown[] }, prefix: 
   });
 }
 
+async function planOf(statement: { sql: string; params: unknown[] }): Promise<string> {
+  const { results } = await h.d1.db.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`).bind(...statement.params).all();
+  return (results as { detail: string }[]).map((r) => r.detail).join(' ; ');
+}
+
 /** Runs `calls` on a fresh store with data in place and asserts none of its SELECTs scans a main table. */
 async function expectIndexed(prefix: string, counter: CountingD1, calls: () => Promise<unknown>) {
-  const selects = await selectsOf(prefix, counter, calls);
+  const selects = await selectsOf(counter, calls);
   expect(selects.length, 'the calls sent at least one SELECT').toBeGreaterThan(0);
   const offenders: string[] = [];
   for (const statement of selects) {
@@ -97,7 +101,7 @@ describe('query plans of list and lookup reads (binding)', () => {
     const { store, counter, prefix } = await storeWithLog(OriginalD1Store);
     const memory = (await store.getStore('memory'))!;
     await memory.saveThread({ thread: thread('t1', 'user-1') });
-    const selects = await selectsOf(prefix, counter, () => memory.listThreads({ filter: { resourceId: 'user-1' }, perPage: 20, page: 0 }));
+    const selects = await selectsOf(counter, () => memory.listThreads({ filter: { resourceId: 'user-1' }, perPage: 20, page: 0 }));
     const scans = (await Promise.all(selects.map((s) => fullScans(s, prefix)))).flat();
     expect(scans).toContain(`SCAN ${prefix}mastra_threads`);
   });
@@ -120,6 +124,21 @@ describe('query plans of list and lookup reads (binding)', () => {
       await memory.listMessages({ threadId: 't1', perPage: 10, filter: { dateRange: { start: list[3]!.createdAt, end: list[20]!.createdAt } } });
       await memory.listMessagesById({ messageIds: list.slice(0, 5).map((m) => m.id) });
     });
+  });
+
+  // Known: with both thread_id and resourceId given (as an Agent's recall does), SQLite picks the
+  // (resourceId, createdAt) index and reads the user's whole history. Remove `.fails` once fixed.
+  it.skipIf(pending.has('memory')).fails(title('memory', "a thread's messages are found through the thread index even when resourceId is given too"), async () => {
+    const { store, counter } = await storeWithLog();
+    const memory = (await store.getStore('memory'))!;
+    await memory.saveThread({ thread: thread('t1', 'user-1') });
+    await memory.saveMessages({ messages: messages('t1', 'user-1', 5) });
+    const selects = await selectsOf(counter, () =>
+      memory.listMessages({ threadId: 't1', resourceId: 'user-1', perPage: 40, page: 0, orderBy: { field: 'createdAt', direction: 'DESC' } }),
+    );
+    const plans = await Promise.all(selects.filter((s) => /thread_id = \?/.test(s.sql)).map(planOf));
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans) expect(plan).toMatch(/\(thread_id=/);
   });
 
   it.skipIf(pending.has('workflows'))(title('workflows', 'run lookups and listings use indexes'), async () => {
