@@ -194,6 +194,27 @@ describe.each(CLIENT_KINDS)('Observational Memory on %s', (kind) => {
     expect(read.bufferedObservationChunks).toBeUndefined();
   });
 
+  it('loses no config key when Workers merge configs concurrently', async () => {
+    const record = await init(uid('thread'), 'r', { base: { kept: true } });
+    await Promise.all(['a', 'b', 'c', 'd'].map((key) => memory.updateObservationalMemoryConfig({ id: record.id, config: { base: { [key]: 1 }, [key]: true } })));
+    const read = (await memory.getObservationalMemory(record.threadId, 'r'))!;
+    expect(read.config).toEqual({ base: { kept: true, a: 1, b: 1, c: 1, d: 1 }, a: true, b: true, c: true, d: true });
+  });
+
+  it('swaps a buffered reflection once when two Workers race', async () => {
+    const threadId = uid('thread');
+    const record = await init(threadId, 'r');
+    await memory.updateActiveObservations({ id: record.id, observations: 'a\nb', tokenCount: 2, lastObservedAt: new Date() });
+    await memory.updateBufferedReflection({ id: record.id, reflection: 'R', tokenCount: 1, inputTokenCount: 2, reflectedObservationLineCount: 1 });
+    const currentRecord = (await memory.getObservationalMemory(threadId, 'r'))!;
+    const outcomes = await Promise.allSettled([1, 2].map(() => memory.swapBufferedReflectionToActive({ currentRecord, tokenCount: 1 })));
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((await memory.getObservationalMemoryHistory(threadId, 'r')).map((r) => [r.generationCount, r.activeObservations])).toEqual([
+      [1, 'R\n\nb'],
+      [0, 'a\nb'],
+    ]);
+  });
+
   it('creates reflection generations and lists history newest first with limit, offset and dates', async () => {
     const threadId = uid('thread');
     const gen0 = await init(threadId, 'r', { a: 1 });

@@ -101,6 +101,7 @@ const reflectedObservations = (t: string) => `
   WITH RECURSIVE src AS (
     SELECT COALESCE("activeObservations", '') AS text, COALESCE("reflectedObservationLineCount", 0) AS k, "bufferedReflection" AS reflection
     FROM ${t} WHERE id = ? AND COALESCE("bufferedReflection", '') != ''
+      AND NOT EXISTS (SELECT 1 FROM ${t} WHERE "lookupKey" = ? AND "generationCount" >= ?)
   ),
   cut(lo, hi) AS (
     SELECT 0, length(text) FROM src
@@ -119,7 +120,8 @@ const reflectedObservations = (t: string) => `
 /**
  * Inserts the next generation from the buffered reflection, returning it; `row` supplies every other
  * column, `activeObservations` is computed from the current row. Inserts nothing when no reflection is
- * buffered (or no such record exists).
+ * buffered, no such record exists, or the generation `row` would create already exists: so of two
+ * Workers swapping at once only one succeeds, even where a batch is not a transaction.
  */
 export const insertReflectedGeneration = (t: string, currentId: string, row: Record<string, D1Value>): SqlStatement => {
   const columns = Object.keys(row);
@@ -129,14 +131,17 @@ export const insertReflectedGeneration = (t: string, currentId: string, row: Rec
   return {
     sql: `INSERT INTO ${t} (${columns.map(quoteIdentifier).join(', ')}) ${reflectedObservations(t)}
       SELECT ${values.join(', ')} FROM rest RETURNING *`,
-    params: [currentId, JS_WHITESPACE, ...columns.filter((column) => column !== 'activeObservations').map((column) => row[column]!)],
+    params: [currentId, row.lookupKey!, row.generationCount!, JS_WHITESPACE, ...columns.filter((column) => column !== 'activeObservations').map((column) => row[column]!)],
   };
 };
 
-/** Clears the buffered reflection of the record it was taken from, in the batch that inserts the new generation. */
-export const clearBufferedReflection = (t: string, id: string, now: string): SqlStatement => ({
+/**
+ * Clears the buffered reflection of the record it was taken from, in the batch that inserts the new
+ * generation, and only if that insert (of `newId`) happened.
+ */
+export const clearBufferedReflection = (t: string, a: { id: string; newId: string; now: string }): SqlStatement => ({
   sql: `UPDATE ${t} SET "bufferedReflection" = NULL, "bufferedReflectionTokens" = NULL, "bufferedReflectionInputTokens" = NULL,
       "reflectedObservationLineCount" = NULL, "updatedAt" = ?
-    WHERE id = ? AND COALESCE("bufferedReflection", '') != ''`,
-  params: [now, id],
+    WHERE id = ? AND COALESCE("bufferedReflection", '') != '' AND EXISTS (SELECT 1 FROM ${t} WHERE id = ?)`,
+  params: [a.now, a.id, a.newId],
 });

@@ -250,7 +250,9 @@ export class ObservationalMemoryD1 {
   /**
    * Creates the next generation from the buffered reflection and clears it from the current record, in
    * one atomic batch whose insert reads the current row's observations in D1. Identity, config and
-   * counters of the new generation come from `currentRecord`, as in LibSQLStore.
+   * counters of the new generation come from `currentRecord`, as in LibSQLStore. Of two Workers swapping
+   * the same reflection, one creates the generation and the other gets a USER error (also over the
+   * custom client, whose batch is not a transaction: the statements themselves guard it).
    */
   async swapBufferedReflectionToActive(input: SwapBufferedReflectionToActiveInput): Promise<ObservationalMemoryRecord> {
     const operation = 'swapBufferedReflectionToActive';
@@ -261,12 +263,14 @@ export class ObservationalMemoryD1 {
       const statements = [
         selectExists(this.#table, currentId),
         insertReflectedGeneration(this.#table, currentId, row),
-        clearBufferedReflection(this.#table, currentId, row.updatedAt as string),
+        clearBufferedReflection(this.#table, { id: currentId, newId: row.id as string, now: row.updatedAt as string }),
       ];
       checkStatementValues(operation, `Observational memory record ${currentId}`, statements);
       const [found, inserted] = await this.#ctx.driver.batch(statements);
       if (!found!.rows.length) throw notFound(operation, currentId);
-      if (!inserted!.rows[0]) throw userError(operation, 'No buffered reflection to swap', { id: currentId });
+      if (!inserted!.rows[0]) {
+        throw userError(operation, 'No buffered reflection to swap (none is buffered, or its generation already exists)', { id: currentId });
+      }
       return omFromRow(inserted!.rows[0]);
     });
   }
