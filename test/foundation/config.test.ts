@@ -32,6 +32,8 @@ describe('D1Store config validation, at construction', () => {
   it('rejects a config with no binding, client or REST credentials', () => {
     expectFieldError({ id: 'a' }, 'binding');
     expectFieldError({ id: 'a', tablePrefix: 'p_' }, 'binding');
+    // A wrangler config without the D1 binding leaves `env.DB` undefined.
+    expectFieldError({ id: 'a', binding: undefined }, 'binding');
   });
 
   it('rejects a binding combined with REST credentials or a client', () => {
