@@ -13,12 +13,19 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, baseDelayMs: 50, maxDelayMs: 2000 };
 
 /**
+ * The longest `retry-after` waited out. A longer one means the account is blocked (Cloudflare blocks it
+ * for 5 minutes after 1,200 requests in 5 minutes): stalling a storage call that long is worse than failing.
+ */
+export const MAX_RETRY_AFTER_MS = 10_000;
+
+/**
  * Decides whether a failed call may run again. A rate-limited request never reached the database,
- * so it is always safe; a transient failure may have applied, so only idempotent work repeats.
+ * so it is always safe (unless the wait is too long); a transient failure may have applied, so only
+ * idempotent work repeats.
  */
 export function isRetryable(error: unknown, idempotent: boolean): boolean {
   if (!(error instanceof D1QueryError)) return false;
-  if (error.kind === 'rate-limited') return true;
+  if (error.kind === 'rate-limited') return (error.retryAfterMs ?? 0) <= MAX_RETRY_AFTER_MS;
   return error.kind === 'transient' && idempotent;
 }
 

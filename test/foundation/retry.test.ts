@@ -99,6 +99,15 @@ describe('retries over REST', () => {
     expect(await names(h.d1.db, table)).toEqual(['once']);
   });
 
+  it('fails at once when retry-after is longer than it is worth waiting (the account is blocked)', async () => {
+    const before = h.emulator.requests.length;
+    h.emulator.queueFault({ status: 429, headers: { 'retry-after': '300' }, body: '' });
+    const started = Date.now();
+    await expect(rest().all({ sql: 'SELECT 1', params: [] })).rejects.toMatchObject({ kind: 'rate-limited', status: 429, retryAfterMs: 300_000 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(h.emulator.requests.length - before).toBe(1);
+  });
+
   it('does not retry with retry: false', async () => {
     const before = h.emulator.requests.length;
     h.emulator.queueFault(serverError);
