@@ -29,8 +29,7 @@ describe.each(ATOMIC_KINDS)('concurrency on %s', (kind) => {
     const { messages, total } = await memories[0]!.listMessages({ threadId: thread.id, perPage: false });
     expect(total).toBe(150);
     expect(new Set(messages.map((m) => m.id))).toEqual(new Set(batches.flat().map((m) => m.id)));
-    const raw = await rig.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${first.table('mastra_messages')} WHERE thread_id = ?`, thread.id);
-    expect(raw[0]!.n).toBe(150);
+    expect(await first.count('mastra_messages', 'thread_id = ?', thread.id)).toBe(150);
     verified(150);
   });
 

@@ -1,14 +1,13 @@
 import { SpanType } from '@mastra/core/observability';
-import type { MemoryStorage, ObservabilityStorage, ScoresStorage, WorkflowsStorage } from '@mastra/core/storage';
 import type { StepResult } from '@mastra/core/workflows';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scorePayload } from '../conformance/scores-fixtures';
 import { PERMANENT_D1_MESSAGES, TRANSIENT_D1_MESSAGES } from '../support/faults';
 import { at, span } from '../support/observability';
 import { failure } from './assertions';
 import { newMessages, newSnapshot, newThread, uid } from './builders';
 import { verified } from './figures';
-import { ATOMIC_KINDS, useRig, type Opened } from './rig';
+import { ATOMIC_KINDS, useRig } from './rig';
 import { settle, sweepStatements } from './sweep';
 
 const rig = useRig(import.meta.url);
@@ -19,26 +18,13 @@ const spansOf = (traceId: string, count: number) =>
   );
 
 describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on %s', (kind) => {
-  let opened: Opened;
-  let workflows: WorkflowsStorage;
-  let scores: ScoresStorage;
-  let observability: ObservabilityStorage;
-  let memory: MemoryStorage;
-  beforeAll(async () => {
-    opened = await rig.open(kind);
-    workflows = (await opened.store.getStore('workflows'))!;
-    scores = (await opened.store.getStore('scores'))!;
-    observability = (await opened.store.getStore('observability'))!;
-    memory = (await opened.store.getStore('memory'))!;
-  });
-  const count = async (table: string, where: string, ...params: unknown[]) =>
-    (await rig.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${opened.table(table)} WHERE ${where}`, ...params))[0]!.n;
-  const spanCount = (traceId: string) => count('mastra_ai_spans', '"traceId" = ?', traceId);
+  const s = rig.useDomains(kind);
+  const spanCount = (traceId: string) => s.count('mastra_ai_spans', '"traceId" = ?', traceId);
 
   it('batchCreateSpans of 150 spans: a failure at any statement creates all or none', async () => {
     await sweepStatements(rig, {
       setup: async () => uid('trace'),
-      act: (traceId) => observability.batchCreateSpans({ records: spansOf(traceId, 150) }),
+      act: (traceId) => s.observability.batchCreateSpans({ records: spansOf(traceId, 150) }),
       check: async (traceId, outcome) => {
         expect(await spanCount(traceId)).toBe(outcome === 'resolved' ? 150 : 0);
         verified(150);
@@ -50,15 +36,15 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
     await sweepStatements(rig, {
       setup: async () => {
         const traceId = uid('trace');
-        await observability.batchCreateSpans({ records: spansOf(traceId, 40) });
+        await s.observability.batchCreateSpans({ records: spansOf(traceId, 40) });
         return traceId;
       },
       act: (traceId) =>
-        observability.batchUpdateSpans({
+        s.observability.batchUpdateSpans({
           records: Array.from({ length: 40 }, (_, i) => ({ traceId, spanId: `${traceId}-s${i}`, updates: { endedAt: at(100 + i), output: { done: i } } })),
         }),
       check: async (traceId, outcome) => {
-        const ended = await count('mastra_ai_spans', '"traceId" = ? AND "endedAt" IS NOT NULL', traceId);
+        const ended = await s.count('mastra_ai_spans', '"traceId" = ? AND "endedAt" IS NOT NULL', traceId);
         expect(ended).toBe(outcome === 'resolved' ? 40 : 0);
         verified(40);
       },
@@ -69,10 +55,10 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
     await sweepStatements(rig, {
       setup: async () => {
         const traceIds = Array.from({ length: 5 }, () => uid('trace'));
-        await observability.batchCreateSpans({ records: traceIds.flatMap((t) => spansOf(t, 6)) });
+        await s.observability.batchCreateSpans({ records: traceIds.flatMap((t) => spansOf(t, 6)) });
         return traceIds;
       },
-      act: (traceIds) => observability.batchDeleteTraces({ traceIds }),
+      act: (traceIds) => s.observability.batchDeleteTraces({ traceIds }),
       check: async (traceIds, outcome) => {
         const left = await Promise.all(traceIds.map(spanCount));
         expect(left).toEqual(traceIds.map(() => (outcome === 'resolved' ? 0 : 6)));
@@ -86,14 +72,14 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
       for (const afterExecute of [false, true]) {
         const runId = uid('run');
         rig.faults.arm({ roundTrip: 1, message, afterExecute });
-        await workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot: newSnapshot(runId, 'running') });
+        await s.workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot: newSnapshot(runId, 'running') });
         expect(rig.faults.fired).toBe(true);
         rig.faults.arm({ roundTrip: 1, message, afterExecute });
         const result = { status: 'success', output: { n: 1 }, payload: {}, startedAt: 1, endedAt: 2 } as StepResult<unknown, unknown, unknown, unknown>;
-        const context = await workflows.updateWorkflowResults({ workflowName: 'wf', runId, stepId: 'only', result, requestContext: {} });
+        const context = await s.workflows.updateWorkflowResults({ workflowName: 'wf', runId, stepId: 'only', result, requestContext: {} });
         expect(context.only).toMatchObject({ output: { n: 1 } });
-        expect(await count('mastra_workflow_snapshot', 'run_id = ?', runId)).toBe(1);
-        const { runs } = await workflows.listWorkflowRuns({ workflowName: 'wf' });
+        expect(await s.count('mastra_workflow_snapshot', 'run_id = ?', runId)).toBe(1);
+        const { runs } = await s.workflows.listWorkflowRuns({ workflowName: 'wf' });
         expect(runs.filter((r) => r.runId === runId)).toHaveLength(1);
         verified(1);
       }
@@ -102,21 +88,21 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
 
   it('a compare-and-set whose reply is lost is not repeated: it fails once and a second claim loses', async () => {
     const runId = uid('run');
-    await workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot: newSnapshot(runId, 'suspended') });
+    await s.workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot: newSnapshot(runId, 'suspended') });
     rig.faults.arm({ roundTrip: 1, message: TRANSIENT_D1_MESSAGES[0], afterExecute: true });
-    const claim = () => workflows.updateWorkflowState({ workflowName: 'wf', runId, opts: { status: 'running', expectedStatus: 'suspended' } });
+    const claim = () => s.workflows.updateWorkflowState({ workflowName: 'wf', runId, opts: { status: 'running', expectedStatus: 'suspended' } });
     const first = await settle(claim());
     expect(rig.faults.since().roundTrips).toBe(1);
     expect(first.outcome).toBe('rejected');
     expect(await claim()).toBeUndefined();
-    expect((await workflows.loadWorkflowSnapshot({ workflowName: 'wf', runId }))!.status).toBe('running');
+    expect((await s.workflows.loadWorkflowSnapshot({ workflowName: 'wf', runId }))!.status).toBe('running');
   });
 
   it('a compare-and-set that failed before reaching D1 leaves the run claimable', async () => {
     const runId = uid('run');
-    await workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot: newSnapshot(runId, 'suspended') });
+    await s.workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot: newSnapshot(runId, 'suspended') });
     rig.faults.arm({ roundTrip: 1, message: TRANSIENT_D1_MESSAGES[3] });
-    const claim = () => workflows.updateWorkflowState({ workflowName: 'wf', runId, opts: { status: 'running', expectedStatus: 'suspended' } });
+    const claim = () => s.workflows.updateWorkflowState({ workflowName: 'wf', runId, opts: { status: 'running', expectedStatus: 'suspended' } });
     await failure(claim());
     expect((await claim())!.status).toBe('running');
   });
@@ -125,11 +111,11 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
     for (const message of TRANSIENT_D1_MESSAGES) {
       const runId = uid('run');
       rig.faults.arm({ roundTrip: 1, message, afterExecute: true });
-      await scores.saveScore(scorePayload({ runId }));
-      expect(await count('mastra_scorers', '"runId" = ?', runId)).toBe(1);
+      await s.scores.saveScore(scorePayload({ runId }));
+      expect(await s.count('mastra_scorers', '"runId" = ?', runId)).toBe(1);
       const traceId = uid('trace');
       rig.faults.arm({ roundTrip: 1, message, afterExecute: true });
-      await observability.createSpan({ span: span({ traceId, spanId: 'root' }) });
+      await s.observability.createSpan({ span: span({ traceId, spanId: 'root' }) });
       expect(await spanCount(traceId)).toBe(1);
       verified(2);
     }
@@ -137,10 +123,10 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
 
   it.each(PERMANENT_D1_MESSAGES)('writes throw "%s" after one attempt', async (message) => {
     const writes: (() => Promise<unknown>)[] = [
-      () => workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId: uid('run'), snapshot: newSnapshot('x') }),
-      () => scores.saveScore(scorePayload({ runId: uid('run') })),
-      () => observability.batchCreateSpans({ records: spansOf(uid('trace'), 3) }),
-      () => memory.saveThread({ thread: newThread() }),
+      () => s.workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId: uid('run'), snapshot: newSnapshot('x') }),
+      () => s.scores.saveScore(scorePayload({ runId: uid('run') })),
+      () => s.observability.batchCreateSpans({ records: spansOf(uid('trace'), 3) }),
+      () => s.memory.saveThread({ thread: newThread() }),
     ];
     for (const write of writes) {
       rig.faults.arm({ roundTrip: 1, message, repeat: 3 });
@@ -151,16 +137,16 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
 
   describe('a failing read throws instead of returning null or []', () => {
     const reads: [string, () => Promise<unknown>][] = [
-      ['loadWorkflowSnapshot', () => workflows.loadWorkflowSnapshot({ workflowName: 'wf', runId: 'x' })],
-      ['getWorkflowRunById', () => workflows.getWorkflowRunById({ runId: 'x' })],
-      ['listWorkflowRuns', () => workflows.listWorkflowRuns({ workflowName: 'wf' })],
-      ['getScoreById', () => scores.getScoreById({ id: 'x' })],
-      ['listScoresByRunId', () => scores.listScoresByRunId({ runId: 'x', pagination: { page: 0, perPage: 10 } })],
-      ['listScoresByScorerId', () => scores.listScoresByScorerId({ scorerId: 'x', pagination: { page: 0, perPage: 10 } })],
-      ['getSpan', () => observability.getSpan({ traceId: 'x', spanId: 'y' })],
-      ['getTrace', () => observability.getTrace({ traceId: 'x' })],
-      ['listTraces', () => observability.listTraces({})],
-      ['getObservationalMemory', () => memory.getObservationalMemory('x', 'r')],
+      ['loadWorkflowSnapshot', () => s.workflows.loadWorkflowSnapshot({ workflowName: 'wf', runId: 'x' })],
+      ['getWorkflowRunById', () => s.workflows.getWorkflowRunById({ runId: 'x' })],
+      ['listWorkflowRuns', () => s.workflows.listWorkflowRuns({ workflowName: 'wf' })],
+      ['getScoreById', () => s.scores.getScoreById({ id: 'x' })],
+      ['listScoresByRunId', () => s.scores.listScoresByRunId({ runId: 'x', pagination: { page: 0, perPage: 10 } })],
+      ['listScoresByScorerId', () => s.scores.listScoresByScorerId({ scorerId: 'x', pagination: { page: 0, perPage: 10 } })],
+      ['getSpan', () => s.observability.getSpan({ traceId: 'x', spanId: 'y' })],
+      ['getTrace', () => s.observability.getTrace({ traceId: 'x' })],
+      ['listTraces', () => s.observability.listTraces({})],
+      ['getObservationalMemory', () => s.memory.getObservationalMemory('x', 'r')],
     ];
     it.each(reads)('%s', async (_name, read) => {
       rig.faults.arm({ roundTrip: 1, message: PERMANENT_D1_MESSAGES[1], repeat: 5 });
@@ -172,49 +158,39 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
 });
 
 describe('REST: a 500 after the write applied never duplicates', () => {
-  let opened: Opened;
-  beforeAll(async () => {
-    opened = await rig.open('rest');
-  });
+  const s = rig.useDomains('rest');
   const serverError = { status: 500, body: JSON.stringify({ success: false, errors: [{ code: 7500, message: 'Internal error' }] }), afterExecute: true };
 
   it('saveMessages, saveScore, batchCreateSpans, persistWorkflowSnapshot: retried, one copy each', async () => {
-    const memory = (await opened.store.getStore('memory'))!;
-    const scores = (await opened.store.getStore('scores'))!;
-    const observability = (await opened.store.getStore('observability'))!;
-    const workflows = (await opened.store.getStore('workflows'))!;
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const messages = newMessages(thread, 30);
     const runId = uid('run');
     const traceId = uid('trace');
 
     for (const write of [
-      () => memory.saveMessages({ messages }),
-      () => scores.saveScore(scorePayload({ runId })),
-      () => observability.batchCreateSpans({ records: spansOf(traceId, 20) }),
-      () => workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot: newSnapshot(runId) }),
+      () => s.memory.saveMessages({ messages }),
+      () => s.scores.saveScore(scorePayload({ runId })),
+      () => s.observability.batchCreateSpans({ records: spansOf(traceId, 20) }),
+      () => s.workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot: newSnapshot(runId) }),
     ]) {
       const before = rig.emulator.requests.length;
       rig.emulator.queueFault(serverError);
       await write();
       expect(rig.emulator.requests.length - before).toBe(2);
     }
-    const one = async (table: string, where: string, param: string) =>
-      (await rig.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${opened.table(table)} WHERE ${where}`, param))[0]!.n;
-    expect(await one('mastra_messages', 'thread_id = ?', thread.id)).toBe(30);
-    expect(await one('mastra_scorers', '"runId" = ?', runId)).toBe(1);
-    expect(await one('mastra_ai_spans', '"traceId" = ?', traceId)).toBe(20);
-    expect(await one('mastra_workflow_snapshot', 'run_id = ?', runId)).toBe(1);
+    expect(await s.count('mastra_messages', 'thread_id = ?', thread.id)).toBe(30);
+    expect(await s.count('mastra_scorers', '"runId" = ?', runId)).toBe(1);
+    expect(await s.count('mastra_ai_spans', '"traceId" = ?', traceId)).toBe(20);
+    expect(await s.count('mastra_workflow_snapshot', 'run_id = ?', runId)).toBe(1);
     verified(52);
   });
 
   it('a 429 then a 500 then success: one copy', async () => {
-    const memory = (await opened.store.getStore('memory'))!;
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const messages = newMessages(thread, 10);
     rig.emulator.queueFault({ status: 429, headers: { 'retry-after': '0' }, body: '{"success":false,"errors":[{"code":971,"message":"throttled"}]}' }, serverError);
-    await memory.saveMessages({ messages });
-    const { total } = await memory.listMessages({ threadId: thread.id });
+    await s.memory.saveMessages({ messages });
+    const { total } = await s.memory.listMessages({ threadId: thread.id });
     expect(total).toBe(10);
   });
 });

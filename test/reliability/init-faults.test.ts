@@ -28,6 +28,8 @@ describe.each(ATOMIC_KINDS)('init() under faults on %s', (kind) => {
       await failure(store.init());
       expect(rig.faults.fired).toBe(true);
       expect(await schemaOf(prefix), `fault at statement ${k}`).toEqual([]);
+      // Re-running init() after the failure is checked on a sample of k, to keep the sweep affordable.
+      if (k % 4 !== 1 && k !== statements) continue;
       await store.init();
       const created = (await schemaOf(prefix)).map((row) => `${row.type}:${row.name.slice(prefix.length)}`);
       expect(created).toEqual(expected);

@@ -1,46 +1,39 @@
 import type { MemoryStorage, WorkflowsStorage } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { userFailure } from './assertions';
 import { bigText, newMessage, newMessages, newSnapshot, newThread, textOf, uid } from './builders';
 import { verified } from './figures';
-import { ATOMIC_KINDS, useRig, type Opened } from './rig';
+import { ATOMIC_KINDS, useRig } from './rig';
 
 const rig = useRig(import.meta.url);
 
 const MB = 1_000_000;
 
 describe.each(ATOMIC_KINDS)('D1 limits on %s', (kind) => {
-  let opened: Opened;
-  let memory: MemoryStorage;
-  let workflows: WorkflowsStorage;
-  beforeAll(async () => {
-    opened = await rig.open(kind);
-    memory = (await opened.store.getStore('memory'))!;
-    workflows = (await opened.store.getStore('workflows'))!;
-  });
+  const s = rig.useDomains(kind);
   const messageCount = async (threadId: string) =>
-    (await rig.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${opened.table('mastra_messages')} WHERE thread_id = ?`, threadId))[0]!.n;
+    s.count('mastra_messages', 'thread_id = ?', threadId);
 
   it('250 messages in one saveMessages, read back in order by listMessages and by 250 ids', async () => {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const messages = newMessages(thread, 250, (i) => `m${i} ${'·'.repeat(i % 7)}`);
-    const { messages: saved } = await memory.saveMessages({ messages });
+    const { messages: saved } = await s.memory.saveMessages({ messages });
     expect(saved).toHaveLength(250);
-    const { messages: listed, total } = await memory.listMessages({ threadId: thread.id, perPage: false });
+    const { messages: listed, total } = await s.memory.listMessages({ threadId: thread.id, perPage: false });
     expect(total).toBe(250);
     expect(listed.map((m) => [m.id, textOf(m)])).toEqual(messages.map((m) => [m.id, textOf(m)]));
-    const { messages: byId } = await memory.listMessagesById({ messageIds: messages.map((m) => m.id).reverse() });
+    const { messages: byId } = await s.memory.listMessagesById({ messageIds: messages.map((m) => m.id).reverse() });
     expect(new Set(byId.map((m) => m.id))).toEqual(new Set(messages.map((m) => m.id)));
     verified(750);
   });
 
   it('1,000 ids in one listMessagesById, most of them unknown', async () => {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const messages = newMessages(thread, 10);
-    await memory.saveMessages({ messages });
+    await s.memory.saveMessages({ messages });
     const ids = [...Array.from({ length: 990 }, (_, i) => `unknown-${i}`), ...messages.map((m) => m.id)];
-    const { messages: found } = await memory.listMessagesById({ messageIds: ids });
+    const { messages: found } = await s.memory.listMessagesById({ messageIds: ids });
     expect(found.map((m) => m.id).sort()).toEqual(messages.map((m) => m.id).sort());
     verified(10);
   });
@@ -53,7 +46,7 @@ describe.each(ATOMIC_KINDS)('D1 limits on %s', (kind) => {
     const b = newThread();
     const inA = newMessages(a, 10);
     const inB = newMessages(b, 120);
-    for (const m of [memory, oracleMemory]) {
+    for (const m of [s.memory, oracleMemory]) {
       await m.saveThread({ thread: a });
       await m.saveThread({ thread: b });
       await m.saveMessages({ messages: [...inA, ...inB] });
@@ -61,7 +54,7 @@ describe.each(ATOMIC_KINDS)('D1 limits on %s', (kind) => {
     const include = inB.filter((_, i) => i % 4 === 0).slice(0, 30).map((m, i) => ({ id: m.id, threadId: b.id, withPreviousMessages: i % 3, withNextMessages: 1 }));
     expect(include).toHaveLength(30);
     const args = { threadId: a.id, perPage: 3, page: 0, include };
-    const ours = await memory.listMessages(args);
+    const ours = await s.memory.listMessages(args);
     const theirs = await oracleMemory.listMessages(args);
     expect(ours.messages.map((m) => m.id)).toEqual(theirs.messages.map((m) => m.id));
     expect(ours.messages.length).toBeGreaterThan(60);
@@ -69,13 +62,13 @@ describe.each(ATOMIC_KINDS)('D1 limits on %s', (kind) => {
   });
 
   it('a 1.5 MB message round-trips byte-exact', async () => {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const text = bigText(1.5 * MB);
     const message = newMessage(thread, 0, text);
-    await memory.saveMessages({ messages: [message] });
-    const { messages } = await memory.listMessagesById({ messageIds: [message.id] });
+    await s.memory.saveMessages({ messages: [message] });
+    const { messages } = await s.memory.listMessagesById({ messageIds: [message.id] });
     expect(textOf(messages[0]!) === text).toBe(true);
-    const { messages: listed } = await memory.listMessages({ threadId: thread.id });
+    const { messages: listed } = await s.memory.listMessages({ threadId: thread.id });
     expect(textOf(listed[0]!) === text).toBe(true);
     verified(2);
   });
@@ -84,49 +77,49 @@ describe.each(ATOMIC_KINDS)('D1 limits on %s', (kind) => {
     const runId = uid('run');
     const payload = bigText(1.5 * MB);
     const snapshot = newSnapshot(runId, 'suspended', { big: { status: 'success', output: { payload } } });
-    await workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot });
-    const loaded = await workflows.loadWorkflowSnapshot({ workflowName: 'wf', runId });
+    await s.workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot });
+    const loaded = await s.workflows.loadWorkflowSnapshot({ workflowName: 'wf', runId });
     expect(JSON.stringify(loaded) === JSON.stringify(snapshot)).toBe(true);
     verified(1);
   });
 
   it('a 2.5 MB message fails the whole saveMessages with a USER error naming it, and nothing is written', async () => {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const messages = newMessages(thread, 5);
     messages[3] = newMessage(thread, 3, bigText(2.5 * MB));
     const before = rig.faults.counters.roundTrips;
-    await userFailure(memory.saveMessages({ messages }), messages[3]!.id);
+    await userFailure(s.memory.saveMessages({ messages }), messages[3]!.id);
     expect(rig.faults.counters.roundTrips - before).toBeLessThanOrEqual(1);
     expect(await messageCount(thread.id)).toBe(0);
   });
 
   it('a message whose JSON escaping takes it over 2 MB is stored exactly or refused as USER', async () => {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const text = '\u0001'.repeat(350_000);
     const message = newMessage(thread, 0, text);
     try {
-      await memory.saveMessages({ messages: [message] });
+      await s.memory.saveMessages({ messages: [message] });
     } catch {
-      await userFailure(memory.saveMessages({ messages: [message] }), message.id);
+      await userFailure(s.memory.saveMessages({ messages: [message] }), message.id);
       expect(await messageCount(thread.id)).toBe(0);
       return;
     }
-    const { messages } = await memory.listMessagesById({ messageIds: [message.id] });
+    const { messages } = await s.memory.listMessagesById({ messageIds: [message.id] });
     expect(textOf(messages[0]!) === text).toBe(true);
   });
 
   it('a 2.5 MB update of one message fails updateMessages as USER and leaves every message as it was', async () => {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const messages = newMessages(thread, 4);
-    await memory.saveMessages({ messages });
+    await s.memory.saveMessages({ messages });
     const big = bigText(2.5 * MB);
     await userFailure(
-      memory.updateMessages({
+      s.memory.updateMessages({
         messages: messages.map((m, i) => ({ id: m.id, content: { ...m.content, parts: [{ type: 'text' as const, text: i === 2 ? big : 'edited' }] } })),
       }),
       messages[2]!.id,
     );
-    const { messages: after } = await memory.listMessagesById({ messageIds: messages.map((m) => m.id) });
+    const { messages: after } = await s.memory.listMessagesById({ messageIds: messages.map((m) => m.id) });
     expect(after.map(textOf).sort()).toEqual(messages.map(textOf).sort());
     verified(4);
   });
@@ -134,13 +127,13 @@ describe.each(ATOMIC_KINDS)('D1 limits on %s', (kind) => {
   it('a 2.5 MB snapshot fails persistWorkflowSnapshot as USER naming the run, and nothing is written', async () => {
     const runId = uid('run');
     const snapshot = newSnapshot(runId, 'running', { big: { status: 'success', output: { payload: bigText(2.5 * MB) } } });
-    await userFailure(workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot }), runId);
-    expect(await workflows.loadWorkflowSnapshot({ workflowName: 'wf', runId })).toBeNull();
+    await userFailure(s.workflows.persistWorkflowSnapshot({ workflowName: 'wf', runId, snapshot }), runId);
+    expect(await s.workflows.loadWorkflowSnapshot({ workflowName: 'wf', runId })).toBeNull();
   });
 
   it('a 2.5 MB thread metadata value fails saveThread as USER naming the thread, and nothing is written', async () => {
     const thread = newThread({ metadata: { blob: bigText(2.5 * MB) } });
-    await userFailure(memory.saveThread({ thread }), thread.id);
-    expect(await memory.getThreadById({ threadId: thread.id })).toBeNull();
+    await userFailure(s.memory.saveThread({ thread }), thread.id);
+    expect(await s.memory.getThreadById({ threadId: thread.id })).toBeNull();
   });
 });

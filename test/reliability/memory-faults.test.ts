@@ -1,43 +1,36 @@
 import type { MastraDBMessage } from '@mastra/core/agent';
 import type { StorageThreadType } from '@mastra/core/memory';
 import type { MemoryStorage } from '@mastra/core/storage';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PERMANENT_D1_MESSAGES, TRANSIENT_D1_MESSAGES } from '../support/faults';
 import { failure } from './assertions';
 import { newMessages, newThread, textOf, uid } from './builders';
 import { verified } from './figures';
-import { ATOMIC_KINDS, useRig, type Opened } from './rig';
+import { ATOMIC_KINDS, useRig } from './rig';
 import { settle, sweepStatements } from './sweep';
 
 const rig = useRig(import.meta.url);
 
 describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
-  let opened: Opened;
-  let memory: MemoryStorage;
-  beforeAll(async () => {
-    opened = await rig.open(kind);
-    memory = (await opened.store.getStore('memory'))!;
-  });
+  const s = rig.useDomains(kind);
 
-  const count = async (table: string, where: string, ...params: unknown[]) =>
-    (await rig.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${opened.table(table)} WHERE ${where}`, ...params))[0]!.n;
-  const messageCount = (threadId: string) => count('mastra_messages', 'thread_id = ?', threadId);
-  const threadCount = (threadId: string) => count('mastra_threads', 'id = ?', threadId);
+  const messageCount = (threadId: string) => s.count('mastra_messages', 'thread_id = ?', threadId);
+  const threadCount = (threadId: string) => s.count('mastra_threads', 'id = ?', threadId);
 
   async function threadWith(messageCount: number): Promise<{ thread: StorageThreadType; messages: MastraDBMessage[] }> {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     const messages = newMessages(thread, messageCount);
-    if (messageCount > 0) await memory.saveMessages({ messages });
+    if (messageCount > 0) await s.memory.saveMessages({ messages });
     return { thread, messages };
   }
 
   it('saveMessages of 250: a failure at any statement leaves all or none', async () => {
     const statements = await sweepStatements(rig, {
       setup: async () => {
-        const thread = await memory.saveThread({ thread: newThread() });
+        const thread = await s.memory.saveThread({ thread: newThread() });
         return { thread, messages: newMessages(thread, 250) };
       },
-      act: ({ messages }) => memory.saveMessages({ messages }),
+      act: ({ messages }) => s.memory.saveMessages({ messages }),
       check: async ({ thread }, outcome) => {
         expect(await messageCount(thread.id)).toBe(outcome === 'resolved' ? 250 : 0);
         verified(250);
@@ -49,7 +42,7 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
   it('deleteThread: a failure at any statement leaves the thread and its messages together', async () => {
     await sweepStatements(rig, {
       setup: () => threadWith(20),
-      act: ({ thread }) => memory.deleteThread({ threadId: thread.id }),
+      act: ({ thread }) => s.memory.deleteThread({ threadId: thread.id }),
       check: async ({ thread }, outcome) => {
         const expected = outcome === 'resolved' ? [0, 0] : [1, 20];
         expect([await threadCount(thread.id), await messageCount(thread.id)]).toEqual(expected);
@@ -58,20 +51,20 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
     });
   });
 
-  it('updateMessages of 20: a failure at any statement applies all or nothing', async () => {
+  it('updateMessages of 10: a failure at any statement applies all or nothing', async () => {
     await sweepStatements(rig, {
-      setup: () => threadWith(20),
+      setup: () => threadWith(10),
       act: ({ messages }) =>
-        memory.updateMessages({
+        s.memory.updateMessages({
           messages: messages.map((m) => ({ id: m.id, content: { ...m.content, parts: [{ type: 'text' as const, text: `edited ${m.id}` }], content: `edited ${m.id}` } })),
         }),
       check: async ({ thread, messages }, outcome) => {
-        const { messages: stored } = await memory.listMessagesById({ messageIds: messages.map((m) => m.id) });
-        expect(stored).toHaveLength(20);
+        const { messages: stored } = await s.memory.listMessagesById({ messageIds: messages.map((m) => m.id) });
+        expect(stored).toHaveLength(10);
         const edited = stored.filter((m) => textOf(m) === `edited ${m.id}`).length;
-        expect(edited).toBe(outcome === 'resolved' ? 20 : 0);
-        expect(await messageCount(thread.id)).toBe(20);
-        verified(20);
+        expect(edited).toBe(outcome === 'resolved' ? 10 : 0);
+        expect(await messageCount(thread.id)).toBe(10);
+        verified(10);
       },
     });
   });
@@ -79,7 +72,7 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
   it('cloneThread of 30 messages: a failure at any statement creates the whole clone or nothing', async () => {
     await sweepStatements(rig, {
       setup: async () => ({ ...(await threadWith(30)), newThreadId: uid('clone') }),
-      act: ({ thread, newThreadId }) => memory.cloneThread({ sourceThreadId: thread.id, newThreadId }),
+      act: ({ thread, newThreadId }) => s.memory.cloneThread({ sourceThreadId: thread.id, newThreadId }),
       check: async ({ thread, newThreadId }, outcome) => {
         // cloneThread is copyThread (one atomic write) then a read of the copy: a failed read-back
         // rejects with the clone complete. Complete or absent are both whole; half a clone is not.
@@ -95,7 +88,7 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
   it('deleteMessages of 10 out of 20: a failure at any statement deletes all 10 or none', async () => {
     await sweepStatements(rig, {
       setup: () => threadWith(20),
-      act: ({ messages }) => memory.deleteMessages(messages.filter((_, i) => i % 2 === 0).map((m) => m.id)),
+      act: ({ messages }) => s.memory.deleteMessages(messages.filter((_, i) => i % 2 === 0).map((m) => m.id)),
       check: async ({ thread }, outcome) => {
         expect(await messageCount(thread.id)).toBe(outcome === 'resolved' ? 10 : 20);
         verified(20);
@@ -106,31 +99,31 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
   it('updateThreadResourceId: a failure at any statement moves the thread and all its messages or nothing', async () => {
     await sweepStatements(rig, {
       setup: () => threadWith(15),
-      act: ({ thread }) => memory.updateThreadResourceId({ threadId: thread.id, resourceId: `moved-${thread.id}` }),
+      act: ({ thread }) => s.memory.updateThreadResourceId({ threadId: thread.id, resourceId: `moved-${thread.id}` }),
       check: async ({ thread }, outcome) => {
         const owner = outcome === 'resolved' ? `moved-${thread.id}` : thread.resourceId;
-        expect(await count('mastra_threads', 'id = ? AND "resourceId" = ?', thread.id, owner)).toBe(1);
-        expect(await count('mastra_messages', 'thread_id = ? AND "resourceId" = ?', thread.id, owner)).toBe(15);
+        expect(await s.count('mastra_threads', 'id = ? AND "resourceId" = ?', thread.id, owner)).toBe(1);
+        expect(await s.count('mastra_messages', 'thread_id = ? AND "resourceId" = ?', thread.id, owner)).toBe(15);
         verified(16);
       },
     });
   });
 
   it('saveMessages retries every transient D1 error at every round trip and stores each message exactly once', async () => {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     rig.faults.mark();
-    await memory.saveMessages({ messages: newMessages(thread, 5) });
+    await s.memory.saveMessages({ messages: newMessages(thread, 5) });
     const roundTrips = rig.faults.since().roundTrips;
     for (const message of TRANSIENT_D1_MESSAGES) {
       for (let r = 1; r <= roundTrips; r++) {
         for (const afterExecute of [false, true]) {
-          const target = await memory.saveThread({ thread: newThread() });
+          const target = await s.memory.saveThread({ thread: newThread() });
           const messages = newMessages(target, 12);
           rig.faults.arm({ roundTrip: r, message, afterExecute });
-          await memory.saveMessages({ messages });
+          await s.memory.saveMessages({ messages });
           expect(rig.faults.fired).toBe(true);
           expect(await messageCount(target.id)).toBe(12);
-          const { messages: listed } = await memory.listMessages({ threadId: target.id, perPage: false });
+          const { messages: listed } = await s.memory.listMessages({ threadId: target.id, perPage: false });
           expect(listed.map((m) => m.id)).toEqual(messages.map((m) => m.id));
           verified(12);
         }
@@ -139,9 +132,9 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
   });
 
   it.each(PERMANENT_D1_MESSAGES)('saveMessages throws "%s" after one attempt and writes nothing', async (message) => {
-    const thread = await memory.saveThread({ thread: newThread() });
+    const thread = await s.memory.saveThread({ thread: newThread() });
     rig.faults.arm({ roundTrip: 1, message, repeat: 3 });
-    await failure(memory.saveMessages({ messages: newMessages(thread, 10) }));
+    await failure(s.memory.saveMessages({ messages: newMessages(thread, 10) }));
     expect(rig.faults.since().roundTrips).toBe(1);
     expect(await messageCount(thread.id)).toBe(0);
   });
@@ -149,16 +142,16 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
   it('deleteThread and updateMessages survive a transient error whose first attempt applied', async () => {
     const { thread, messages } = await threadWith(8);
     rig.faults.mark();
-    await memory.updateMessages({ messages: [{ id: messages[0]!.id, role: 'assistant' }] });
+    await s.memory.updateMessages({ messages: [{ id: messages[0]!.id, role: 'assistant' }] });
     const updateTrips = rig.faults.since().roundTrips;
     rig.faults.arm({ roundTrip: updateTrips, message: TRANSIENT_D1_MESSAGES[0], afterExecute: true });
-    const updated = await settle(memory.updateMessages({ messages: messages.map((m) => ({ id: m.id, content: { ...m.content, parts: [{ type: 'text' as const, text: 'x' }], content: 'x' } })) }));
+    const updated = await settle(s.memory.updateMessages({ messages: messages.map((m) => ({ id: m.id, content: { ...m.content, parts: [{ type: 'text' as const, text: 'x' }], content: 'x' } })) }));
     if (updated.outcome === 'rejected') expect(rig.faults.since().roundTrips).toBe(updateTrips);
-    const { messages: after } = await memory.listMessagesById({ messageIds: messages.map((m) => m.id) });
+    const { messages: after } = await s.memory.listMessagesById({ messageIds: messages.map((m) => m.id) });
     expect(after.map(textOf)).toEqual(messages.map(() => 'x'));
 
     rig.faults.arm({ roundTrip: 1, message: TRANSIENT_D1_MESSAGES[2], afterExecute: true, repeat: 1 });
-    await settle(memory.deleteThread({ threadId: thread.id }));
+    await settle(s.memory.deleteThread({ threadId: thread.id }));
     expect([await threadCount(thread.id), await messageCount(thread.id)]).toEqual([0, 0]);
   });
 
@@ -172,17 +165,17 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
     ];
     it.each(reads)('%s, on a permanent error', async (_name, read) => {
       rig.faults.arm({ roundTrip: 1, message: PERMANENT_D1_MESSAGES[1], repeat: 5 });
-      await failure(read(memory));
+      await failure(read(s.memory));
       expect(rig.faults.since().roundTrips).toBe(1);
     });
     it.each(reads)('%s, on a transient error that outlasts the retries', async (_name, read) => {
       rig.faults.arm({ roundTrip: 1, message: TRANSIENT_D1_MESSAGES[0], repeat: 10 });
-      await failure(read(memory));
+      await failure(read(s.memory));
       expect(rig.faults.since().roundTrips).toBe(3);
     });
     it.each(reads)('%s, on a missing table', async (_name, read) => {
       rig.faults.arm({ roundTrip: 1 });
-      await failure(read(memory));
+      await failure(read(s.memory));
     });
   });
 });

@@ -1,10 +1,10 @@
 import type { BufferedObservationChunkInput, MemoryStorage, ObservationalMemoryRecord } from '@mastra/core/storage';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TRANSIENT_D1_MESSAGES } from '../support/faults';
 import { failure } from './assertions';
 import { uid } from './builders';
 import { verified } from './figures';
-import { ATOMIC_KINDS, useRig, type AtomicKind, type Opened } from './rig';
+import { ATOMIC_KINDS, useRig, type AtomicKind } from './rig';
 import { settle, sweepStatements } from './sweep';
 
 const rig = useRig(import.meta.url);
@@ -27,15 +27,9 @@ function stateOf(record: ObservationalMemoryRecord | null) {
 }
 
 describe.each(ATOMIC_KINDS)('Observational Memory under faults on %s', (kind) => {
-  let opened: Opened;
-  let memory: MemoryStorage;
-  beforeAll(async () => {
-    opened = await rig.open(kind);
-    memory = (await opened.store.getStore('memory'))!;
-  });
-  const records = async (resourceId: string) =>
-    (await rig.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${opened.table('mastra_observational_memory')} WHERE "resourceId" = ?`, resourceId))[0]!.n;
-  const init = (resourceId: string, on = memory) => on.initializeObservationalMemory({ threadId: null, resourceId, scope: 'resource', config: {} });
+  const s = rig.useDomains(kind);
+  const records = (resourceId: string) => s.count('mastra_observational_memory', '"resourceId" = ?', resourceId);
+  const init = (resourceId: string, on: MemoryStorage = s.memory) => on.initializeObservationalMemory({ threadId: null, resourceId, scope: 'resource', config: {} });
 
   it('initializeObservationalMemory after a lost reply is retried and leaves exactly one record', async () => {
     for (const message of TRANSIENT_D1_MESSAGES) {
@@ -44,16 +38,16 @@ describe.each(ATOMIC_KINDS)('Observational Memory under faults on %s', (kind) =>
       const record = await init(resourceId);
       expect(rig.faults.fired).toBe(true);
       expect(await records(resourceId)).toBe(1);
-      expect((await memory.getObservationalMemory(null, resourceId))!.id).toBe(record.id);
+      expect((await s.memory.getObservationalMemory(null, resourceId))!.id).toBe(record.id);
       verified(1);
     }
   });
 
   it('10 concurrent initializeObservationalMemory calls from two stores create one record', async () => {
     const other: AtomicKind = kind === 'binding' ? 'rest' : 'binding';
-    const second = (await rig.store(other, { tablePrefix: opened.prefix }).getStore('memory'))!;
+    const second = (await rig.store(other, { tablePrefix: s.prefix }).getStore('memory'))!;
     const resourceId = uid('res');
-    const made = await Promise.all(Array.from({ length: 10 }, (_, i) => init(resourceId, i % 2 ? second : memory)));
+    const made = await Promise.all(Array.from({ length: 10 }, (_, i) => init(resourceId, i % 2 ? second : s.memory)));
     expect(new Set(made.map((r) => r.id)).size).toBe(1);
     expect(await records(resourceId)).toBe(1);
     verified(1);
@@ -63,11 +57,11 @@ describe.each(ATOMIC_KINDS)('Observational Memory under faults on %s', (kind) =>
     const resourceId = uid('res');
     const current = await init(resourceId);
     rig.faults.arm({ roundTrip: 1, message: TRANSIENT_D1_MESSAGES[0], afterExecute: true });
-    const outcome = await settle(memory.createReflectionGeneration({ currentRecord: current, reflection: 'reflected', tokenCount: 5 }));
+    const outcome = await settle(s.memory.createReflectionGeneration({ currentRecord: current, reflection: 'reflected', tokenCount: 5 }));
     expect(rig.faults.since().roundTrips).toBe(1);
     expect(outcome.outcome).toBe('rejected');
     expect(await records(resourceId)).toBe(2);
-    const history = await memory.getObservationalMemoryHistory(null, resourceId);
+    const history = await s.memory.getObservationalMemoryHistory(null, resourceId);
     expect(history.map((r) => r.generationCount).sort()).toEqual([0, 1]);
     verified(2);
   });
@@ -76,7 +70,7 @@ describe.each(ATOMIC_KINDS)('Observational Memory under faults on %s', (kind) =>
     const resourceId = uid('res');
     const current = await init(resourceId);
     rig.faults.arm({ roundTrip: 1, message: TRANSIENT_D1_MESSAGES[4] });
-    await failure(memory.createReflectionGeneration({ currentRecord: current, reflection: 'reflected', tokenCount: 5 }));
+    await failure(s.memory.createReflectionGeneration({ currentRecord: current, reflection: 'reflected', tokenCount: 5 }));
     expect(await records(resourceId)).toBe(1);
   });
 
@@ -87,13 +81,13 @@ describe.each(ATOMIC_KINDS)('Observational Memory under faults on %s', (kind) =>
       setup: async () => {
         const resourceId = uid('res');
         const record = await init(resourceId);
-        for (const c of ['c1', 'c2', 'c3']) await memory.updateBufferedObservations({ id: record.id, chunk: chunk(c, 100) });
-        before ??= stateOf(await memory.getObservationalMemory(null, resourceId));
+        for (const c of ['c1', 'c2', 'c3']) await s.memory.updateBufferedObservations({ id: record.id, chunk: chunk(c, 100) });
+        before ??= stateOf(await s.memory.getObservationalMemory(null, resourceId));
         return { resourceId, id: record.id };
       },
-      act: ({ id }) => memory.swapBufferedToActive({ id, activationRatio: 1, messageTokensThreshold: 100, currentPendingTokens: 300, forceMaxActivation: true, lastObservedAt: new Date('2026-02-01T00:00:00.000Z') }),
+      act: ({ id }) => s.memory.swapBufferedToActive({ id, activationRatio: 1, messageTokensThreshold: 100, currentPendingTokens: 300, forceMaxActivation: true, lastObservedAt: new Date('2026-02-01T00:00:00.000Z') }),
       check: async ({ resourceId }, outcome) => {
-        const state = stateOf(await memory.getObservationalMemory(null, resourceId));
+        const state = stateOf(await s.memory.getObservationalMemory(null, resourceId));
         if (outcome === 'resolved') {
           after ??= state;
           expect(state).toEqual(after);

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { MemoryStorage, ObservabilityStorage, ScoresStorage, WorkflowsStorage } from '@mastra/core/storage';
 import { D1Store, type D1StoreConfig } from '../../src';
 import { faultyD1, type FaultyD1 } from '../support/faults';
 import { uniquePrefix, useHarness, type Harness } from '../support/harness';
@@ -23,6 +24,16 @@ export interface Opened {
   store: D1Store;
   prefix: string;
   table(name: string): string;
+  /** `SELECT COUNT(*)` of a table of this store, read directly from D1. */
+  count(table: string, where: string, ...params: unknown[]): Promise<number>;
+}
+
+/** An opened store with its four domains at hand. */
+export interface Domains extends Opened {
+  memory: MemoryStorage;
+  workflows: WorkflowsStorage;
+  scores: ScoresStorage;
+  observability: ObservabilityStorage;
 }
 
 /** A harness whose stores reach D1 through the fault-injecting wrapper, by binding or over REST. */
@@ -35,6 +46,8 @@ export interface Rig {
   freshStore(kind: AtomicKind, options?: StoreOptions): Promise<D1Store>;
   /** `freshStore()` on a new prefix, with the prefix and a raw table-name helper for checking rows directly. */
   open(kind: AtomicKind, options?: StoreOptions): Promise<Opened>;
+  /** Opens a store for the enclosing `describe` (in its `beforeAll`); read its fields inside tests only. */
+  useDomains(kind: AtomicKind): Domains;
   /** Runs a raw query on the database, bypassing the wrapper (no counts, no faults). */
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
 }
@@ -105,7 +118,26 @@ export function useRig(fileUrl: string): Rig {
     async open(kind, options = {}) {
       const prefix = options.tablePrefix ?? uniquePrefix('r');
       const store = await rig.freshStore(kind, { ...options, tablePrefix: prefix });
-      return { store, prefix, table: (name: string) => `"${prefix}${name}"` };
+      const table = (name: string) => `"${prefix}${name}"`;
+      const count = async (name: string, where: string, ...params: unknown[]) =>
+        (await rig.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table(name)} WHERE ${where}`, ...params))[0]!.n;
+      return { store, prefix, table, count };
+    },
+    useDomains(kind) {
+      let current: Domains | undefined;
+      beforeAll(async () => {
+        const opened = await rig.open(kind);
+        const [memory, workflows, scores, observability] = await Promise.all(
+          (['memory', 'workflows', 'scores', 'observability'] as const).map((name) => opened.store.getStore(name)),
+        );
+        current = { ...opened, memory: memory as MemoryStorage, workflows: workflows as WorkflowsStorage, scores: scores as ScoresStorage, observability: observability as ObservabilityStorage };
+      });
+      return new Proxy({} as Domains, {
+        get(_target, key) {
+          if (!current) throw new Error('useDomains: read the store inside a test, after beforeAll');
+          return current[key as keyof Domains];
+        },
+      });
     },
     async rows<T>(sql: string, ...params: unknown[]) {
       const { results } = await h.d1.db.prepare(sql).bind(...params).all();
