@@ -1,7 +1,7 @@
 /**
- * Every SELECT the domains send during representative reads must find its rows through an index:
- * `EXPLAIN QUERY PLAN` may SEARCH a main table or SCAN it USING an INDEX (an ordered walk that stops
- * at LIMIT), never plain `SCAN <table>` (read every row).
+ * Every SELECT the domains send during representative reads, and every UPDATE and DELETE of their
+ * writes, must find its rows through an index: `EXPLAIN QUERY PLAN` may SEARCH a main table or SCAN it
+ * USING an INDEX (an ordered walk that stops at LIMIT), never plain `SCAN <table>` (read every row).
  */
 import { D1Store as OriginalD1Store } from '@mastra/cloudflare-d1';
 import type { MastraCompositeStore } from '@mastra/core/storage';
@@ -49,11 +49,11 @@ const pending = await pendingDomains();
 const title = (domain: string, what: string) =>
   pending.has(domain) ? `${domain}: ${what} (SKIPPED: the ${domain} domain is not implemented yet)` : `${domain}: ${what}`;
 
-/** A store whose binding logs every statement; returns the SELECTs `calls` sent. */
-async function selectsOf(counter: CountingD1, calls: () => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
+/** The statements `calls` sent that look rows up: SELECTs, UPDATEs and DELETEs (INSERTs look nothing up). */
+async function lookupsOf(counter: CountingD1, calls: () => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
   counter.reset();
   await calls();
-  return counter.sqlLog.filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.sql));
+  return counter.sqlLog.filter((s) => /^\s*(SELECT|WITH|UPDATE|DELETE)\b/i.test(s.sql));
 }
 
 /** Plan lines that read a whole main table; `tables` maps each alias or name in the SQL to its table. */
@@ -78,10 +78,10 @@ async function planOf(statement: { sql: string; params: unknown[] }): Promise<st
 
 /** Runs `calls` on a fresh store with data in place and asserts none of its SELECTs scans a main table. */
 async function expectIndexed(prefix: string, counter: CountingD1, calls: () => Promise<unknown>) {
-  const selects = await selectsOf(counter, calls);
-  expect(selects.length, 'the calls sent at least one SELECT').toBeGreaterThan(0);
+  const lookups = await lookupsOf(counter, calls);
+  expect(lookups.length, 'the calls looked rows up').toBeGreaterThan(0);
   const offenders: string[] = [];
-  for (const statement of selects) {
+  for (const statement of lookups) {
     const scans = await fullScans(statement, prefix);
     if (scans.length) offenders.push(`${scans.join(', ')}  <=  ${statement.sql.replace(/\s+/g, ' ').slice(0, 300)}`);
   }
@@ -101,12 +101,12 @@ describe('query plans of list and lookup reads (binding)', () => {
     const { store, counter, prefix } = await storeWithLog(OriginalD1Store);
     const memory = (await store.getStore('memory'))!;
     await memory.saveThread({ thread: thread('t1', 'user-1') });
-    const selects = await selectsOf(counter, () => memory.listThreads({ filter: { resourceId: 'user-1' }, perPage: 20, page: 0 }));
-    const scans = (await Promise.all(selects.map((s) => fullScans(s, prefix)))).flat();
+    const lookups = await lookupsOf(counter, () => memory.listThreads({ filter: { resourceId: 'user-1' }, perPage: 20, page: 0 }));
+    const scans = (await Promise.all(lookups.map((s) => fullScans(s, prefix)))).flat();
     expect(scans).toContain(`SCAN ${prefix}mastra_threads`);
   });
 
-  it.skipIf(pending.has('memory'))(title('memory', 'thread and message reads use indexes'), async () => {
+  it.skipIf(pending.has('memory'))(title('memory', 'thread and message reads and writes use indexes'), async () => {
     const { store, counter, prefix } = await storeWithLog();
     const memory = (await store.getStore('memory'))!;
     await memory.saveThread({ thread: thread('t1', 'user-1') });
@@ -123,6 +123,12 @@ describe('query plans of list and lookup reads (binding)', () => {
       await memory.listMessages({ threadId: 't1', perPage: 10, include: [{ id: list[5]!.id, withPreviousMessages: 2, withNextMessages: 2 }] });
       await memory.listMessages({ threadId: 't1', perPage: 10, filter: { dateRange: { start: list[3]!.createdAt, end: list[20]!.createdAt } } });
       await memory.listMessagesById({ messageIds: list.slice(0, 5).map((m) => m.id) });
+      await memory.updateThread({ id: 't1', title: 'Renamed', metadata: { pinned: true } });
+      await memory.updateResource({ resourceId: 'user-1', workingMemory: '# Notes' });
+      await memory.saveMessages({ messages: messages('t1', 'user-1', 2, 100) });
+      await memory.updateMessages({ messages: list.slice(0, 3).map((m) => ({ id: m.id, content: { format: 2 as const, parts: [{ type: 'text' as const, text: 'edited' }] } })) });
+      await memory.deleteMessages(list.slice(25, 27).map((m) => m.id));
+      await memory.deleteThread({ threadId: 't2' });
     });
   });
 
@@ -133,15 +139,15 @@ describe('query plans of list and lookup reads (binding)', () => {
     const memory = (await store.getStore('memory'))!;
     await memory.saveThread({ thread: thread('t1', 'user-1') });
     await memory.saveMessages({ messages: messages('t1', 'user-1', 5) });
-    const selects = await selectsOf(counter, () =>
+    const lookups = await lookupsOf(counter, () =>
       memory.listMessages({ threadId: 't1', resourceId: 'user-1', perPage: 40, page: 0, orderBy: { field: 'createdAt', direction: 'DESC' } }),
     );
-    const plans = await Promise.all(selects.filter((s) => /thread_id = \?/.test(s.sql)).map(planOf));
+    const plans = await Promise.all(lookups.filter((s) => /thread_id = \?/.test(s.sql)).map(planOf));
     expect(plans.length).toBeGreaterThan(0);
     for (const plan of plans) expect(plan).toMatch(/\(thread_id=/);
   });
 
-  it.skipIf(pending.has('workflows'))(title('workflows', 'run lookups and listings use indexes'), async () => {
+  it.skipIf(pending.has('workflows'))(title('workflows', 'run lookups, listings and updates use indexes'), async () => {
     const { store, counter, prefix } = await storeWithLog();
     const workflows = (await store.getStore('workflows'))!;
     for (let i = 0; i < 6; i++) {
@@ -154,6 +160,9 @@ describe('query plans of list and lookup reads (binding)', () => {
       await workflows.listWorkflowRuns({ workflowName: 'wf-1', status: 'success', perPage: 20, page: 0 });
       await workflows.listWorkflowRuns({ resourceId: 'user-1', perPage: 20, page: 0 });
       await workflows.listWorkflowRuns({ perPage: 20, page: 0 });
+      await workflows.persistWorkflowSnapshot({ workflowName: 'wf-0', runId: 'run-0', snapshot: snapshot('run-0', 'success', 500) });
+      await workflows.updateWorkflowState({ workflowName: 'wf-0', runId: 'run-2', opts: { status: 'running' } });
+      await workflows.deleteWorkflowRunById({ workflowName: 'wf-1', runId: 'run-3' });
     });
   });
 
@@ -169,7 +178,7 @@ describe('query plans of list and lookup reads (binding)', () => {
     });
   });
 
-  it.skipIf(pending.has('observability'))(title('observability', 'trace reads use indexes'), async () => {
+  it.skipIf(pending.has('observability'))(title('observability', 'trace reads, span updates and trace deletes use indexes'), async () => {
     const { store, counter, prefix } = await storeWithLog();
     const observability = (await store.getStore('observability'))!;
     const records = spans(4, 5);
@@ -177,6 +186,9 @@ describe('query plans of list and lookup reads (binding)', () => {
     await expectIndexed(prefix, counter, async () => {
       await observability.getTrace({ traceId: records[0]!.traceId });
       await observability.listTraces({ pagination: { page: 0, perPage: 20 } });
+      await observability.listTraces({ filters: { entityId: 'weather-agent', resourceId: 'user-1' }, pagination: { page: 0, perPage: 20 } });
+      await observability.batchUpdateSpans({ records: [{ traceId: records[1]!.traceId, spanId: records[1]!.spanId, updates: { endedAt: new Date(), output: { text: 'done' } } }] });
+      await observability.batchDeleteTraces({ traceIds: [records[19]!.traceId] });
     });
   });
 });
