@@ -10,7 +10,7 @@ import type { Workload } from './workload';
 /** Added latency per round trip, in ms: none, and a typical Worker-to-D1 hop. */
 export const LATENCIES = [0, 20] as const;
 /** Repetitions per latency unless a workload asks for fewer. */
-export const DEFAULT_REPS = 7;
+export const DEFAULT_REPS = 9;
 /** Statements one Worker invocation may issue (paid plan); each statement of a batch counts. */
 export const WORKER_QUERY_LIMIT = 1000;
 /** Bound parameters D1 accepts per statement. */
