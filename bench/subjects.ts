@@ -9,7 +9,9 @@ import { startWorkerD1 } from './worker-d1';
 
 /** Which package a subject runs. */
 export type Impl = 'ours' | 'original';
+/** Both packages, in the order the table shows them. */
 export const IMPLS: readonly Impl[] = ['ours', 'original'];
+/** Package names for the legend. */
 export const IMPL_LABEL: Record<Impl, string> = { ours: 'mastra-cloudflare-d1', original: '@mastra/cloudflare-d1@1.0.1' };
 
 /** A domain the subject does not have at all (the original has no observability). */
@@ -37,7 +39,7 @@ const PREFIX = 'bench_';
 
 function build(impl: Impl, binding: D1Like, prefix: string): MastraCompositeStore {
   const config = { id: `bench-${impl}`, binding, tablePrefix: prefix };
-  // The original types its binding off @cloudflare/workers-types; the proxy satisfies it at run time.
+  // The original types its binding off @cloudflare/workers-types; it only calls prepare/bind/first/all.
   return impl === 'ours' ? new D1Store(config as never) : new OriginalD1Store(config as never);
 }
 
