@@ -1,4 +1,7 @@
-// The bindings wrangler.toml gives the smoke suite, typed as a Worker sees them.
+// The bindings the smoke suite's Worker gets (wrangler.toml, vitest.workers.config.ts), as a Worker sees them.
 declare module 'cloudflare:workers' {
-  export const env: { DB: import('@cloudflare/workers-types/experimental').D1Database };
+  export const env: {
+    DB: import('@cloudflare/workers-types/experimental').D1Database;
+    REST: import('vitest').ProvidedContext['rest'];
+  };
 }

@@ -32,3 +32,14 @@ describe('D1Store inside workerd, on a real D1 binding', () => {
     expect(await (await store.getStore('memory'))!.getThreadById({ threadId: 'missing' })).toBeNull();
   });
 });
+
+describe('D1Store inside workerd, over the REST API', () => {
+  it('initializes and round-trips a thread with fetch from the Worker', async () => {
+    const store = new D1Store({ id: 'smoke-rest', ...env.REST, tablePrefix: 'rest_', timeoutMs: 10_000 });
+    await store.init();
+    const memory = (await store.getStore('memory'))!;
+    const now = new Date();
+    await memory.saveThread({ thread: { id: 't1', resourceId: 'r1', title: 'over REST', metadata: {}, createdAt: now, updatedAt: now } });
+    expect(await memory.getThreadById({ threadId: 't1' })).toMatchObject({ id: 't1', title: 'over REST' });
+  });
+});
