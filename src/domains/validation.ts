@@ -18,6 +18,18 @@ export function serializeJson(operation: string, value: unknown, record: string)
   return text;
 }
 
+/** `value` when it is a non-empty string; anything else is a USER error naming `field`. */
+export function text(operation: string, field: string, value: unknown): string {
+  if (typeof value === 'string' && value !== '') return value;
+  throw userError(operation, `${field} must be a non-empty string`, { field });
+}
+
+/** `value` when it is a string or absent (`undefined`); anything else is a USER error naming `field`. */
+export function optionalText(operation: string, field: string, value: unknown): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw userError(operation, `${field} must be a string when given`, { field });
+}
+
 /** A date as the ISO-8601 text the tables store; an invalid date is a USER error naming `field`. */
 export function isoDate(operation: string, value: Date, field: string): string {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw userError(operation, `${field} must be a valid Date`, { field });

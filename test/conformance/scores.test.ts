@@ -105,6 +105,26 @@ describe.each(CLIENT_KINDS)('ScoresStorageD1 on %s', (kind) => {
   });
 });
 
+describe.each(CLIENT_KINDS)('ScoresStorageD1 bad input on %s', (kind) => {
+  it('answers wrong types with USER errors', async () => {
+    const store = await scores(kind);
+    const page = { page: 0, perPage: 10 };
+    const bad: Promise<unknown>[] = [
+      store.getScoreById({ id: {} as never }),
+      store.listScoresByRunId({ runId: 5 as never, pagination: page }),
+      store.listScoresByEntityId({ entityId: 'e', entityType: undefined as never, pagination: page }),
+      store.listScoresBySpan({ traceId: 't', spanId: 's', pagination: { page: 0, perPage: '10' as never } }),
+      store.listScoresByScorerId({ scorerId: 's', pagination: page, filters: { organizationId: 1 as never } }),
+      store.listScoresByScorerId({ scorerId: 's', pagination: undefined as never }),
+    ];
+    for (const call of bad) {
+      const error = await call.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MastraError);
+      expect((error as MastraError).category).toBe('USER');
+    }
+  });
+});
+
 describe.each(CLIENT_KINDS)('ScoresStorageD1 on its own on %s', (kind) => {
   it('creates its table in init() and works without a D1Store', async () => {
     const store = new ScoresStorageD1({ ...h.connection(kind), tablePrefix: uniquePrefix('scalone') } as D1DomainConfig);

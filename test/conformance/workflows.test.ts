@@ -119,6 +119,28 @@ describe.each(CLIENT_KINDS)('WorkflowsStorageD1 snapshots on %s', (kind) => {
   });
 });
 
+describe.each(CLIENT_KINDS)('WorkflowsStorageD1 bad input on %s', (kind) => {
+  it('answers wrong types with USER errors and writes nothing', async () => {
+    const wf = await workflows(kind);
+    const bad: [Promise<unknown>, RegExp][] = [
+      [wf.persistWorkflowSnapshot({ workflowName: 'w', runId: undefined as never, snapshot: snapshot('x') }), /runId/],
+      [wf.persistWorkflowSnapshot({ workflowName: 'w', runId: 'r', snapshot: snapshot('r', { result: { n: 1n } }) }), /cannot be serialized/],
+      [wf.persistWorkflowSnapshot({ workflowName: 'w', runId: 'r', snapshot: snapshot('r'), createdAt: new Date('x') }), /createdAt/],
+      [wf.loadWorkflowSnapshot({ workflowName: 'w', runId: 5 as never }), /runId/],
+      [wf.getWorkflowRunById({ runId: '' }), /runId/],
+      [wf.updateWorkflowResults({ workflowName: 'w', runId: 'r', stepId: {} as never, result: success(1), requestContext: {} }), /stepId/],
+      [wf.updateWorkflowState({ workflowName: 'w', runId: 'r', opts: { status: 5 as never } }), /status/],
+      [wf.updateWorkflowState({ workflowName: 'w', runId: 'r', opts: { status: 'running', expectedStatus: [1] as never } }), /expectedStatus/],
+      [wf.listWorkflowRuns({ page: '1' as never, perPage: 10 }), /page/],
+      [wf.listWorkflowRuns({ page: 0, perPage: true as never }), /perPage/],
+      [wf.listWorkflowRuns({ fromDate: 'x' as never }), /fromDate/],
+      [wf.listWorkflowRuns({ resourceId: 7 as never }), /resourceId/],
+    ];
+    for (const [call, text] of bad) await expectUserError(call, text);
+    expect(await wf.listWorkflowRuns()).toEqual({ runs: [], total: 0 });
+  });
+});
+
 describe.each(CLIENT_KINDS)('WorkflowsStorageD1 concurrent updates on %s', (kind) => {
   it('merges step results into the stored snapshot and returns the merged context', async () => {
     const wf = await workflows(kind);

@@ -3,7 +3,7 @@ import { ScoresStorage, TABLE_SCORERS, type ListScoresByEntityIdInput, type List
 import type { D1DomainConfig } from '../../config';
 import { storageOperation, userError } from '../../errors';
 import { domainSetup, type DomainContext } from '../context';
-import { pageWindow } from '../validation';
+import { optionalText, pageWindow, text } from '../validation';
 import { scoreFromRow, scoreToRow } from './rows';
 import { SCORE_TABLES } from './schema';
 import * as sql from './sql';
@@ -31,7 +31,8 @@ export class ScoresStorageD1 extends ScoresStorage {
     await storageOperation('dangerouslyClearAll', {}, () => this.#ctx.driver.run(sql.deleteAllScores(this.#table), { idempotent: true }));
   }
 
-  async getScoreById({ id }: { id: string }): Promise<ScoreRowData | null> {
+  async getScoreById(args: { id: string }): Promise<ScoreRowData | null> {
+    const id = text('getScoreById', 'id', args?.id);
     return storageOperation('getScoreById', { id }, async () => {
       const [row] = await this.#ctx.driver.all(sql.selectScore(this.#table, id));
       return row ? scoreFromRow(row) : null;
@@ -61,28 +62,38 @@ export class ScoresStorageD1 extends ScoresStorage {
     });
   }
 
-  async listScoresByScorerId({ scorerId, entityId, entityType, source, pagination, filters }: ListScoresByScorerIdInput): Promise<ListScoresResponse> {
-    // As in LibSQLStore, an empty optional filter is no filter.
-    return this.#list('listScoresByScorerId', { scorerId: scorerId || undefined, entityId: entityId || undefined, entityType: entityType || undefined, source: source || undefined }, pagination, filters);
+  async listScoresByScorerId(input: ListScoresByScorerIdInput): Promise<ListScoresResponse> {
+    const op = 'listScoresByScorerId';
+    // As in LibSQLStore, an empty filter is no filter.
+    const optional = (field: 'scorerId' | 'entityId' | 'entityType' | 'source') => optionalText(op, field, input?.[field]) || undefined;
+    return this.#list(op, { scorerId: optional('scorerId'), entityId: optional('entityId'), entityType: optional('entityType'), source: optional('source') }, input);
   }
 
-  async listScoresByRunId({ runId, pagination, filters }: ListScoresByRunIdInput): Promise<ListScoresResponse> {
-    return this.#list('listScoresByRunId', { runId }, pagination, filters);
+  async listScoresByRunId(input: ListScoresByRunIdInput): Promise<ListScoresResponse> {
+    const op = 'listScoresByRunId';
+    return this.#list(op, { runId: text(op, 'runId', input?.runId) }, input);
   }
 
-  async listScoresByEntityId({ entityId, entityType, pagination, filters }: ListScoresByEntityIdInput): Promise<ListScoresResponse> {
-    return this.#list('listScoresByEntityId', { entityId, entityType }, pagination, filters);
+  async listScoresByEntityId(input: ListScoresByEntityIdInput): Promise<ListScoresResponse> {
+    const op = 'listScoresByEntityId';
+    return this.#list(op, { entityId: text(op, 'entityId', input?.entityId), entityType: text(op, 'entityType', input?.entityType) }, input);
   }
 
-  override async listScoresBySpan({ traceId, spanId, pagination, filters }: ListScoresBySpanInput): Promise<ListScoresResponse> {
-    return this.#list('listScoresBySpan', { traceId, spanId }, pagination, filters);
+  override async listScoresBySpan(input: ListScoresBySpanInput): Promise<ListScoresResponse> {
+    const op = 'listScoresBySpan';
+    return this.#list(op, { traceId: text(op, 'traceId', input?.traceId), spanId: text(op, 'spanId', input?.spanId) }, input);
   }
 
   /** One page of scores matching `match` and the tenancy filters, newest first, with the total: one batch. */
-  async #list(op: string, match: sql.ScoreFilters, pagination: StoragePagination, tenancy: ScoreTenancyFilters = {}): Promise<ListScoresResponse> {
-    const { page } = pagination;
-    const window = pageWindow(op, page, pagination.perPage ?? 100);
-    const filters: sql.ScoreFilters = { ...match, organizationId: tenancy.organizationId, projectId: tenancy.projectId };
+  async #list(op: string, match: sql.ScoreFilters, input: { pagination: StoragePagination; filters?: ScoreTenancyFilters }): Promise<ListScoresResponse> {
+    const { page, perPage = 100 } = input.pagination ?? {};
+    const window = pageWindow(op, page, perPage);
+    const tenancy = input.filters ?? {};
+    const filters: sql.ScoreFilters = {
+      ...match,
+      organizationId: optionalText(op, 'filters.organizationId', tenancy.organizationId),
+      projectId: optionalText(op, 'filters.projectId', tenancy.projectId),
+    };
     return storageOperation(op, {}, async () => {
       const t = this.#table;
       const [count, rows] = await this.#ctx.driver.batch([sql.countScores(t, filters), sql.selectScores(t, filters, window)], { idempotent: true });

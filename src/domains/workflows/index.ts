@@ -8,7 +8,8 @@ import { parseSnapshot, runFromRow } from './rows';
 import { WORKFLOW_TABLES } from './schema';
 import * as sql from './sql';
 import { planStepMerge } from './step-merge';
-import { isoDate, pageWindow, serializeJson } from '../validation';
+import { isoDate, optionalText, pageWindow, serializeJson, text } from '../validation';
+import { pages, runFilters, runKey, stateOptions } from './input';
 
 type AnyStepResult = StepResult<any, any, any, any>;
 
@@ -49,9 +50,11 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
    * the merged step results, as core's `mergeWorkflowStepResult` does, in one statement.
    */
   async updateWorkflowResults(args: { workflowName: string; runId: string; stepId: string; result: AnyStepResult; requestContext: Record<string, any> }): Promise<Record<string, AnyStepResult>> {
-    const { workflowName, runId, stepId, result } = args;
     const op = 'updateWorkflowResults';
+    const { workflowName, runId } = runKey(op, args);
+    const stepId = text(op, 'stepId', args.stepId);
     return storageOperation(op, { workflowName, runId, stepId }, async () => {
+      const { result } = args;
       const requestContext = args.requestContext ?? {};
       const resultJson = serializeJson(op, result, `step ${stepId} of workflow run ${runId}`);
       const requestContextJson = serializeJson(op, requestContext, `request context of workflow run ${runId}`);
@@ -80,15 +83,16 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
    * stored status is not one of them nothing changes and it resolves to `undefined`.
    */
   async updateWorkflowState(args: { workflowName: string; runId: string; opts: UpdateWorkflowStateOptions }): Promise<WorkflowRunState | undefined> {
-    const { workflowName, runId } = args;
     const op = 'updateWorkflowState';
-    return storageOperation(op, { workflowName, runId }, async () => {
-      const { expectedStatus, ...state } = args.opts;
+    const key = runKey(op, args);
+    const { workflowName, runId } = key;
+    const { expectedStatus, ...state } = stateOptions(op, args.opts);
+    return storageOperation(op, key, async () => {
       const omitted = Object.keys(state).filter((key) => state[key as keyof typeof state] === undefined);
       const expected = expectedStatus === undefined ? undefined : JSON.stringify([expectedStatus].flat());
       const t = this.#table;
       const [updated, probe] = await this.#ctx.driver.batch(
-        [sql.updateState(t, args, serializeJson(op, state, `state of workflow run ${runId}`), JSON.stringify(omitted), expected), sql.selectContextType(t, workflowName, runId)],
+        [sql.updateState(t, key, serializeJson(op, state, `state of workflow run ${runId}`), JSON.stringify(omitted), expected), sql.selectContextType(t, workflowName, runId)],
         // A repeated compare-and-set would see its own write and report a lost claim.
         { idempotent: expected === undefined },
       );
@@ -102,14 +106,14 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
 
   /** Upserts a run's snapshot in one statement; snapshots over D1's 2 MB value limit are refused. */
   async persistWorkflowSnapshot(args: { workflowName: string; runId: string; resourceId?: string; snapshot: WorkflowRunState; createdAt?: Date; updatedAt?: Date }): Promise<void> {
-    const { workflowName, runId } = args;
     const op = 'persistWorkflowSnapshot';
+    const { workflowName, runId } = runKey(op, args);
     await storageOperation(op, { workflowName, runId }, async () => {
       const now = new Date();
       const statement = sql.upsertSnapshot(this.#table, {
         workflowName,
         runId,
-        resourceId: args.resourceId ?? null,
+        resourceId: optionalText(op, 'resourceId', args.resourceId) ?? null,
         snapshot: serializeJson(op, args.snapshot, `snapshot of workflow run ${runId}`),
         createdAt: isoDate(op, args.createdAt ?? now, 'createdAt'),
         updatedAt: isoDate(op, args.updatedAt ?? now, 'updatedAt'),
@@ -118,8 +122,10 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
     });
   }
 
-  async loadWorkflowSnapshot({ workflowName, runId }: { workflowName: string; runId: string }): Promise<WorkflowRunState | null> {
-    return storageOperation('loadWorkflowSnapshot', { workflowName, runId }, async () => {
+  async loadWorkflowSnapshot(args: { workflowName: string; runId: string }): Promise<WorkflowRunState | null> {
+    const op = 'loadWorkflowSnapshot';
+    const { workflowName, runId } = runKey(op, args);
+    return storageOperation(op, { workflowName, runId }, async () => {
       const [row] = await this.#ctx.driver.all<{ snapshot: string }>(sql.selectSnapshot(this.#table, workflowName, runId));
       return row ? (parseSnapshot(row.snapshot) as WorkflowRunState) : null;
     });
@@ -131,37 +137,36 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
    */
   async listWorkflowRuns(args: StorageListWorkflowRunsInput = {}): Promise<WorkflowRuns> {
     const op = 'listWorkflowRuns';
-    return storageOperation(op, { workflowName: args.workflowName ?? null }, async () => {
-      const filters: sql.RunFilters = {
-        workflowName: args.workflowName,
-        resourceId: args.resourceId,
-        status: args.status,
-        threadId: args.threadId,
-        fromDate: args.fromDate && isoDate(op, args.fromDate, 'fromDate'),
-        toDate: args.toDate && isoDate(op, args.toDate, 'toDate'),
-      };
+    const filters = runFilters(op, args);
+    const paging = pages(op, args);
+    return storageOperation(op, { workflowName: filters.workflowName ?? null }, async () => {
       const t = this.#table;
-      const { page, perPage } = args;
-      if (typeof perPage !== 'number' || typeof page !== 'number') {
+      if (!paging) {
         const rows = await this.#ctx.driver.all(sql.selectRuns(t, filters));
         return { runs: rows.map(runFromRow), total: rows.length };
       }
-      const window = pageWindow(op, page, perPage);
+      const window = pageWindow(op, paging.page, paging.perPage);
       const [count, runs] = await this.#ctx.driver.batch([sql.countRuns(t, filters), sql.selectRuns(t, filters, window)], { idempotent: true });
       return { runs: runs!.rows.map(runFromRow), total: Number(count!.rows[0]?.total ?? 0) };
     });
   }
 
-  async getWorkflowRunById({ runId, workflowName }: { runId: string; workflowName?: string }): Promise<WorkflowRun | null> {
-    return storageOperation('getWorkflowRunById', { runId, workflowName: workflowName ?? null }, async () => {
+  async getWorkflowRunById(args: { runId: string; workflowName?: string }): Promise<WorkflowRun | null> {
+    const op = 'getWorkflowRunById';
+    const runId = text(op, 'runId', args?.runId);
+    // As in LibSQLStore, an empty workflowName is no filter.
+    const workflowName = optionalText(op, 'workflowName', args.workflowName) || undefined;
+    return storageOperation(op, { runId, workflowName: workflowName ?? null }, async () => {
       const [row] = await this.#ctx.driver.all(sql.selectRun(this.#table, runId, workflowName));
       return row ? runFromRow(row) : null;
     });
   }
 
-  async deleteWorkflowRunById({ runId, workflowName }: { runId: string; workflowName: string }): Promise<void> {
-    await storageOperation('deleteWorkflowRunById', { runId, workflowName }, () =>
-      this.#ctx.driver.run(sql.deleteRun(this.#table, workflowName, runId), { idempotent: true }),
-    );
+  async deleteWorkflowRunById(args: { runId: string; workflowName: string }): Promise<void> {
+    const op = 'deleteWorkflowRunById';
+    const { workflowName, runId } = runKey(op, args);
+    await storageOperation(op, { workflowName, runId }, async () => {
+      await this.#ctx.driver.run(sql.deleteRun(this.#table, workflowName, runId), { idempotent: true });
+    });
   }
 }
