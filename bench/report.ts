@@ -58,6 +58,7 @@ const geomean = (values: number[]) => Math.exp(values.reduce((sum, v) => sum + M
 /** The one summary line: geometric means of ours/original over workloads both packages ran. */
 export function summary(rows: Row[]): string {
   const both = rows.flatMap((row) => {
+    if (row.workload.inSummary === false) return [];
     const { ours, original } = row.outcomes;
     return measured(ours) && measured(original) && ours.roundTrips > 0 && original.roundTrips > 0 ? [{ ours, original }] : [];
   });
@@ -65,7 +66,8 @@ export function summary(rows: Row[]): string {
   const rt = geomean(both.map(({ ours, original }) => ours.roundTrips / original.roundTrips));
   const wall = geomean(both.map(({ ours, original }) => ours.ms[1]! / original.ms[1]!));
   return (
-    `Summary over ${both.length} workloads measured on both packages (round trips > 0): geometric-mean ratio ours/original ` +
+    `Summary over the ${both.length} listed operations measured on both packages (round trips > 0; the end-to-end agent turn ` +
+    `is not included): geometric-mean ratio ours/original ` +
     `of round trips = **${rt.toFixed(2)}**, of wall time at ${LATENCIES[1]} ms per round trip = **${wall.toFixed(2)}**.`
   );
 }

@@ -8,6 +8,7 @@ import { measure } from './measure';
 import { bundleTable, LEGEND, table, type Row } from './report';
 import { IMPLS } from './subjects';
 import type { Workload } from './workload';
+import { agentWorkloads } from './workloads/agent';
 import { initWorkloads } from './workloads/init';
 import { memoryWorkloads } from './workloads/memory';
 import { observabilityWorkloads } from './workloads/observability';
@@ -16,7 +17,7 @@ import { workflowWorkloads } from './workloads/workflows';
 
 process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
 
-const WORKLOADS: Workload[] = [...initWorkloads, ...memoryWorkloads, ...workflowWorkloads, ...scoreWorkloads, ...observabilityWorkloads];
+const WORKLOADS: Workload[] = [...initWorkloads, ...memoryWorkloads, ...agentWorkloads, ...workflowWorkloads, ...scoreWorkloads, ...observabilityWorkloads];
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -10,6 +10,8 @@ export interface Workload<Shared = any, Prepared = any> {
   name: string;
   /** Fewest round trips possible (from mastra-storage.md). */
   floor: number;
+  /** False for an end-to-end check outside the list, kept out of the summary's means. */
+  inSummary?: boolean;
   /** False for workloads that measure init() itself: the runner then leaves the store uninitialized. */
   initialized?: boolean;
   /** Repetitions per latency setting; heavy workloads use fewer, especially on the original. */
