@@ -185,6 +185,32 @@ describe('REST: a 500 after the write applied never duplicates', () => {
     verified(52);
   });
 
+  it('a hang, a malformed body after the write, and a wrong token: a clear error each, never a duplicate', async () => {
+    const thread = await s.memory.saveThread({ thread: newThread() });
+    const batches = [newMessages(thread, 5), newMessages(thread, 5), newMessages(thread, 5)];
+    const memoryWith = async (options: Record<string, unknown>) => (await rig.store('rest', { tablePrefix: s.prefix, ...options }).getStore('memory'))!;
+
+    rig.emulator.queueFault({ hang: true });
+    const started = Date.now();
+    const hung = await failure((await memoryWith({ timeoutMs: 300 })).saveMessages({ messages: batches[0]! }));
+    expect(hung.message).toMatch(/timed out after 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+
+    let before = rig.emulator.requests.length;
+    rig.emulator.queueFault({ status: 200, body: '{"success":true,"result":"nope"}', afterExecute: true });
+    expect((await failure(s.memory.saveMessages({ messages: batches[1]! }))).message).toMatch(/malformed response body/);
+    expect(rig.emulator.requests.length - before).toBe(1);
+
+    before = rig.emulator.requests.length;
+    const refused = await failure((await memoryWith({ apiToken: 'not-the-token' })).saveMessages({ messages: batches[2]! }));
+    expect(refused.message).toMatch(/refused the credentials/);
+    expect(rig.emulator.requests.length - before).toBe(0);
+
+    const stored = (await s.memory.listMessages({ threadId: thread.id, perPage: false })).messages.map((m) => m.id);
+    expect(stored).toEqual(batches[1]!.map((m) => m.id));
+    verified(15);
+  });
+
   it('a 429 then a 500 then success: one copy', async () => {
     const thread = await s.memory.saveThread({ thread: newThread() });
     const messages = newMessages(thread, 10);

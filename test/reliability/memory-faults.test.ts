@@ -155,6 +155,19 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
     expect([await threadCount(thread.id), await messageCount(thread.id)]).toEqual([0, 0]);
   });
 
+  it('reads hit by one transient error are retried and answer in full', async () => {
+    const { thread, messages } = await threadWith(12);
+    for (const message of TRANSIENT_D1_MESSAGES) {
+      rig.faults.arm({ roundTrip: 1, message });
+      expect((await s.memory.getThreadById({ threadId: thread.id }))!.id).toBe(thread.id);
+      rig.faults.arm({ roundTrip: 1, message });
+      expect((await s.memory.listMessages({ threadId: thread.id, perPage: false })).messages.map((m) => m.id)).toEqual(messages.map((m) => m.id));
+      rig.faults.arm({ roundTrip: 1, message });
+      expect((await s.memory.listThreads({ filter: { resourceId: thread.resourceId }, perPage: false })).threads.map((t) => t.id)).toContain(thread.id);
+      verified(14);
+    }
+  });
+
   describe('a failing read throws instead of returning null or []', () => {
     const reads: [string, (m: MemoryStorage) => Promise<unknown>][] = [
       ['getThreadById', (m) => m.getThreadById({ threadId: 'any' })],
