@@ -6,7 +6,7 @@ import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import { chunkRows, inJsonList, jsonList } from '../../sql/params';
 import type { DomainContext } from '../context';
-import { isJsonObjectSql, shallowMergeSql } from './json-merge';
+import { isJsonObjectSql, shallowMergeSql } from '../../sql/json';
 import { MESSAGE_COLUMNS, messageFromRow } from './rows';
 import { checkValueSize, isoTimestamp, requireText } from './validate';
 
@@ -45,16 +45,18 @@ const deleteMessagesById = (tables: TableNamer, ids: string[]): SqlStatement => 
 /**
  * The new content of an updated message, merged inside D1 as LibSQLStore merges it in JS:
  * `{ ...stored, ...patch }`, except that `metadata` is itself shallow-merged when both sides have one.
+ * The patch is bound as `?1` (and its metadata as `?2`): it must be the first SET of its statement so
+ * the plain `?`s after it number on from there.
  */
 function contentMerge(patch: Record<string, unknown>): { sql: string; params: D1Value[] } {
-  const merged = shallowMergeSql('content', '?');
+  const merged = shallowMergeSql('content', '?1');
   const json = JSON.stringify(patch);
   const metadata = patch.metadata;
   if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) return { sql: merged, params: [json] };
-  const storedMetadata = `json_extract(content, '$.metadata')`;
+  const storedMetadata = `(content -> '$.metadata')`;
   return {
-    sql: `CASE WHEN ${isJsonObjectSql(storedMetadata)} THEN json_set(${merged}, '$.metadata', ${shallowMergeSql(storedMetadata, '?')}) ELSE ${shallowMergeSql('content', '?')} END`,
-    params: [json, JSON.stringify(metadata), json],
+    sql: `CASE WHEN ${isJsonObjectSql(storedMetadata)} THEN json_set(${merged}, '$.metadata', json(${shallowMergeSql(storedMetadata, '?2')})) ELSE ${merged} END`,
+    params: [json, JSON.stringify(metadata)],
   };
 }
 

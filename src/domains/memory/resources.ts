@@ -3,7 +3,7 @@ import type { D1Value, SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
-import { shallowMergeSql } from './json-merge';
+import { shallowMergeSql } from '../../sql/json';
 import { resourceFromRow } from './rows';
 import { checkValueSize, isoTimestamp, objectJson, requireText } from './validate';
 

@@ -4,7 +4,7 @@ import { createStorageErrorId, TABLE_MESSAGES, TABLE_OBSERVATIONAL_MEMORY, TABLE
 import type { D1Value, SqlStatement } from '../../client/types';
 import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
-import { shallowMergeSql } from './json-merge';
+import { shallowMergeSql } from '../../sql/json';
 import { omLookupKey } from './observational-rows';
 import { threadFromRow } from './rows';
 import { checkValueSize, isoTimestamp, objectJson, requireText } from './validate';
@@ -25,7 +25,7 @@ const patchThread = (tables: TableNamer, id: string, title: string | null, metad
   metadataPatch === undefined
     ? { sql: `UPDATE ${tables(TABLE_THREADS)} SET title = COALESCE(?, title), "updatedAt" = ? WHERE id = ? RETURNING *`, params: [title, now, id] }
     : {
-        sql: `UPDATE ${tables(TABLE_THREADS)} SET title = COALESCE(?, title), metadata = ${shallowMergeSql('metadata', '?')}, "updatedAt" = ? WHERE id = ? RETURNING *`,
+        sql: `UPDATE ${tables(TABLE_THREADS)} SET title = COALESCE(?1, title), metadata = ${shallowMergeSql('metadata', '?2')}, "updatedAt" = ?3 WHERE id = ?4 RETURNING *`,
         params: [title, metadataPatch, now, id],
       };
 

@@ -3,7 +3,7 @@ import type { StepResult, WorkflowRunState } from '@mastra/core/workflows';
 import type { D1DomainConfig } from '../../config';
 import { storageOperation } from '../../errors';
 import { domainSetup, type DomainContext } from '../context';
-import { keyPath } from './json-sql';
+import { keyPath } from '../../sql/json';
 import { parseSnapshot, runFromRow } from './rows';
 import { WORKFLOW_TABLES } from './schema';
 import * as sql from './sql';

@@ -1,5 +1,5 @@
 import type { D1Value, SqlStatement } from '../../client/types';
-import { shallowMergeSql } from './json-sql';
+import { shallowMergeSql } from '../../sql/json';
 import { mergedStepResultSql, type StepMergePlan } from './step-merge';
 
 // Every statement of the workflows domain. `t` is the prefixed, quoted snapshot table.

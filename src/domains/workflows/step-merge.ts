@@ -1,5 +1,5 @@
 import type { StepResult } from '@mastra/core/workflows';
-import { shallowMergeSql } from './json-sql';
+import { shallowMergeSql } from '../../sql/json';
 
 // Core's mergeWorkflowStepResult, done by SQL over the stored snapshot so parallel branches never
 // overwrite each other. A foreach step's `output` array is merged element by element: each new

@@ -6,8 +6,18 @@ export function keyPath(base: string, key: string): string {
   return `${base}.${JSON.stringify(key)}`;
 }
 
-/** `target` when it holds a JSON object, else NULL, so a missing or non-object value merges as `{}`. */
-const objectOrNull = (target: string) => `(CASE WHEN json_type(${target}) = 'object' THEN ${target} END)`;
+/**
+ * `target` when it holds a JSON object, else NULL (for NULL, plain text and non-object JSON). The nested
+ * CASE matters: `json_type` fails on text that is not JSON, and SQLite does not promise to short-circuit AND.
+ */
+function objectOrNull(target: string): string {
+  return `(CASE WHEN json_valid(${target}) THEN CASE WHEN json_type(${target}) = 'object' THEN ${target} END END)`;
+}
+
+/** Whether a JSON column expression holds an object (false for NULL and non-JSON text). */
+export function isJsonObjectSql(target: string): string {
+  return `(${objectOrNull(target)} IS NOT NULL)`;
+}
 
 /**
  * SQL for the shallow merge `{ ...target, ...patch }` of two JSON objects, computed inside D1 so a
@@ -15,9 +25,10 @@ const objectOrNull = (target: string) => `(CASE WHEN json_type(${target}) = 'obj
  * whole and keeps `null`s, as a JS spread does; keys listed in the JSON array `omit` are dropped (what
  * spreading an `undefined` does once serialized).
  *
- * Values travel as JSON text taken with `->`, never through `json_each.value`, which would turn
- * `true` into 1 and print doubles with 15 digits; `json()` re-tags each text as JSON for the aggregate.
- * Existing keys keep their position and new ones follow, as with a spread.
+ * `target` and `patch` are evaluated several times: pass columns, `excluded.x`, or numbered parameters
+ * (`?1`), never a bare `?`. Values travel as JSON text taken with `->`, never through `json_each.value`,
+ * which would turn `true` into 1 and print doubles with 15 digits; `json()` re-tags each text as JSON
+ * for the aggregate. Existing keys keep their position and new ones follow, as with a spread.
  */
 export function shallowMergeSql(target: string, patch: string, omit?: string): string {
   const base = objectOrNull(target);
