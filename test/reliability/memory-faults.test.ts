@@ -24,16 +24,19 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
     return { thread, messages };
   }
 
-  it('saveMessages of 250: a failure at any statement leaves all or none', async () => {
+  it('saveMessages of 250: a failure at any statement leaves all or none, the thread\'s updatedAt included', async () => {
+    const updatedAt = async (threadId: string) => (await rig.rows<{ updatedAt: string }>(`SELECT "updatedAt" FROM ${s.table('mastra_threads')} WHERE id = ?`, threadId))[0]!.updatedAt;
     const statements = await sweepStatements(rig, {
       setup: async () => {
         const thread = await s.memory.saveThread({ thread: newThread() });
-        return { thread, messages: newMessages(thread, 250) };
+        return { thread, messages: newMessages(thread, 250), updatedAt: await updatedAt(thread.id) };
       },
       act: ({ messages }) => s.memory.saveMessages({ messages }),
-      check: async ({ thread }, outcome) => {
+      check: async ({ thread, updatedAt: before }, outcome) => {
         expect(await messageCount(thread.id)).toBe(outcome === 'resolved' ? 250 : 0);
-        verified(250);
+        if (outcome === 'rejected') expect(await updatedAt(thread.id)).toBe(before);
+        else expect(await updatedAt(thread.id)).not.toBe(before);
+        verified(251);
       },
     });
     expect(statements).toBeGreaterThan(2);
@@ -105,6 +108,27 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
         expect(await s.count('mastra_threads', 'id = ? AND "resourceId" = ?', thread.id, owner)).toBe(1);
         expect(await s.count('mastra_messages', 'thread_id = ? AND "resourceId" = ?', thread.id, owner)).toBe(15);
         verified(16);
+      },
+    });
+  });
+
+  it('dangerouslyClearAll of memory: a failure at any statement clears every memory table or none', async () => {
+    await sweepStatements(rig, {
+      setup: async () => {
+        const opened = await rig.open(kind);
+        const memory = (await opened.store.getStore('memory'))!;
+        const thread = await memory.saveThread({ thread: newThread() });
+        await memory.saveMessages({ messages: newMessages(thread, 5) });
+        await memory.saveResource({ resource: { id: thread.resourceId, workingMemory: 'wm', createdAt: new Date(), updatedAt: new Date() } });
+        await memory.initializeObservationalMemory({ threadId: null, resourceId: thread.resourceId, scope: 'resource', config: {} });
+        return { opened, memory };
+      },
+      act: ({ memory }) => memory.dangerouslyClearAll(),
+      check: async ({ opened }, outcome) => {
+        const tables = ['mastra_threads', 'mastra_messages', 'mastra_resources', 'mastra_observational_memory'];
+        const counts = await Promise.all(tables.map((table) => opened.count(table, '1')));
+        expect(counts).toEqual(outcome === 'resolved' ? [0, 0, 0, 0] : [1, 5, 1, 1]);
+        verified(8);
       },
     });
   });
