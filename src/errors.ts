@@ -6,9 +6,9 @@ type Details = Record<string, string | number | boolean | null>;
 
 const STORE = 'CLOUDFLARE_D1';
 
-function userCategoryError(operation: string, kind: 'INVALID_ARGS' | 'NOT_FOUND', text: string, details: Details): MastraError {
+function userCategoryError(operation: string, status: string, text: string, details: Details): MastraError {
   return new MastraError({
-    id: createStorageErrorId(STORE, operation, kind),
+    id: createStorageErrorId(STORE, operation, status),
     domain: ErrorDomain.STORAGE,
     category: ErrorCategory.USER,
     text,
@@ -19,9 +19,10 @@ function userCategoryError(operation: string, kind: 'INVALID_ARGS' | 'NOT_FOUND'
 /**
  * A USER error for bad input. Thrown before anything is sent, so nothing is written.
  * `operation` is the method name (e.g. `saveMessages`); core's helper normalizes its casing.
+ * `status` ends the error id (`..._INVALID_ARGS` unless a more precise one, e.g. `THREAD_EXISTS`, fits).
  */
-export function userError(operation: string, text: string, details: Details = {}): MastraError {
-  return userCategoryError(operation, 'INVALID_ARGS', text, details);
+export function userError(operation: string, text: string, details: Details = {}, status = 'INVALID_ARGS'): MastraError {
+  return userCategoryError(operation, status, text, details);
 }
 
 /** A USER error for an id that matches no record; thrown by writes that found nothing to change. */

@@ -8,7 +8,7 @@ async function merge(target: string | null, patch: string, omit?: string): Promi
   const sql = `SELECT ${shallowMergeSql('?1', '?2', omit === undefined ? undefined : '?3')} AS merged`;
   const params = omit === undefined ? [target, patch] : [target, patch, omit];
   const { results } = await h.d1.db.prepare(sql).bind(...params).all();
-  return (results[0] as { merged: string | null }).merged;
+  return (results?.[0] as { merged: string | null }).merged;
 }
 
 describe('shallowMergeSql on D1', () => {

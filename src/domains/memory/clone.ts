@@ -1,7 +1,7 @@
-import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
 import type { StorageThreadType } from '@mastra/core/memory';
-import { createStorageErrorId, TABLE_MESSAGES, TABLE_THREADS, type StorageCloneThreadInput, type StorageCopyThreadOutput } from '@mastra/core/storage';
+import { TABLE_MESSAGES, TABLE_THREADS, type StorageCloneThreadInput, type StorageCopyThreadOutput } from '@mastra/core/storage';
 import type { D1Value, SqlStatement } from '../../client/types';
+import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import { inJsonList, jsonList } from '../../sql/params';
 import type { DomainContext } from '../context';
@@ -54,8 +54,7 @@ const copyMessages = (tables: TableNamer, pairs: [string, string][], threadId: s
   params: [threadId, resourceId, JSON.stringify(pairs)],
 });
 
-const userFailure = (code: string, text: string, details: Record<string, string>) =>
-  new MastraError({ id: createStorageErrorId('CLOUDFLARE_D1', 'CLONE_THREAD', code), domain: ErrorDomain.STORAGE, category: ErrorCategory.USER, text, details });
+const userFailure = (status: string, text: string, details: Record<string, string>) => userError('cloneThread', text, details, status);
 
 /**
  * Copies a thread and (a selection of) its messages to a new thread inside D1: one read batch (source

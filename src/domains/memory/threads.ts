@@ -2,6 +2,7 @@ import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
 import type { StorageThreadType } from '@mastra/core/memory';
 import { createStorageErrorId, TABLE_MESSAGES, TABLE_OBSERVATIONAL_MEMORY, TABLE_THREADS } from '@mastra/core/storage';
 import type { D1Value, SqlStatement } from '../../client/types';
+import { notFoundError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
 import { shallowMergeSql } from '../../sql/json';
@@ -65,14 +66,7 @@ const METADATA_SWAP_ATTEMPTS = 10;
 /** A short random pause before re-reading, so writers that collided do not collide again in lockstep. */
 const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5 * 2 ** attempt, 200)));
 
-const notFound = (operation: string, threadId: string) =>
-  new MastraError({
-    id: createStorageErrorId('CLOUDFLARE_D1', operation, 'NOT_FOUND'),
-    domain: ErrorDomain.STORAGE,
-    category: ErrorCategory.USER,
-    text: `Thread ${threadId} not found`,
-    details: { status: 404, threadId },
-  });
+const notFound = (operation: string, threadId: string) => notFoundError(operation, `Thread ${threadId} not found`, { status: 404, threadId });
 
 /** One thread, or null; with `resourceId`, only if it belongs to that resource. */
 export async function getThread(ctx: DomainContext, threadId: string, resourceId?: string): Promise<StorageThreadType | null> {
