@@ -2,11 +2,14 @@ import type { StorageColumn } from '@mastra/core/storage';
 import type { SqlStatement } from '../client/types';
 import { prefixedName, quoteIdentifier, type TableNamer } from './identifiers';
 
-/** An index on a table; `columns` may carry a direction, e.g. `createdAt DESC`. */
+/**
+ * An index on a table. A column may carry a direction, e.g. `createdAt DESC`; `{ expression }` indexes
+ * a value inside a JSON column, written in code exactly as the queries that should use it write it.
+ */
 export interface IndexSpec {
   /** Suffix of the index name; the full name is `{prefix}{table}_{name}`. */
   name: string;
-  columns: string[];
+  columns: (string | { expression: string })[];
   unique?: boolean;
   /** A partial-index condition over this table's own columns, written in code. */
   where?: string;
@@ -44,7 +47,8 @@ export function columnType(type: StorageColumn['type']): string {
   }
 }
 
-function quoteIndexColumn(column: string): string {
+function quoteIndexColumn(column: string | { expression: string }): string {
+  if (typeof column !== 'string') return column.expression;
   const [name, direction] = column.split(/\s+/);
   return direction ? `${quoteIdentifier(name!)} ${direction.toUpperCase() === 'DESC' ? 'DESC' : 'ASC'}` : quoteIdentifier(name!);
 }

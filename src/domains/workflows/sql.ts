@@ -52,6 +52,9 @@ export interface RunFilters {
   toDate?: string;
 }
 
+/** The run's status as stored in its snapshot; the `name_status_created_idx` index is on this exact expression. */
+export const STATUS_EXPRESSION = `snapshot ->> '$.status'`;
+
 // The thread a run belongs to lives inside the snapshot, where core's getSnapshotMemoryInfo looks:
 // a suspended agentic-loop step's stream state, or a durable loop's input.
 const THREAD_CONDITION = `(EXISTS (SELECT 1 FROM json_each(snapshot, '$.context') AS step
@@ -68,7 +71,7 @@ function where(filters: RunFilters): { clause: string; params: D1Value[] } {
   };
   if (filters.workflowName) add('workflow_name = ?', filters.workflowName);
   if (filters.resourceId) add('"resourceId" = ?', filters.resourceId);
-  if (filters.status) add(`snapshot ->> '$.status' = ?`, filters.status);
+  if (filters.status) add(`${STATUS_EXPRESSION} = ?`, filters.status);
   if (filters.fromDate) add('"createdAt" >= ?', filters.fromDate);
   if (filters.toDate) add('"createdAt" <= ?', filters.toDate);
   if (filters.threadId) add(THREAD_CONDITION, filters.threadId, filters.threadId);
