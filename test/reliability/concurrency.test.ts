@@ -95,6 +95,21 @@ describe.each(ATOMIC_KINDS)('concurrency on %s', (kind) => {
     verified(resolved.length);
   });
 
+  it('two concurrent cloneThread calls to one new id, from two stores: one clone, its messages once', async () => {
+    const { first, stores } = await twoStores(kind);
+    const memories = await Promise.all(stores.map(async (s) => (await s.getStore('memory'))!));
+    for (let round = 0; round < 5; round++) {
+      const source = await memories[0]!.saveThread({ thread: newThread() });
+      await memories[0]!.saveMessages({ messages: newMessages(source, 12) });
+      const newThreadId = uid('clone');
+      const outcomes = await Promise.all(memories.map((m) => settle(m.cloneThread({ sourceThreadId: source.id, newThreadId }))));
+      expect(outcomes.filter((o) => o.outcome === 'resolved'), `round ${round}`).toHaveLength(1);
+      expect(await first.count('mastra_threads', 'id = ?', newThreadId)).toBe(1);
+      expect(await first.count('mastra_messages', 'thread_id = ?', newThreadId)).toBe(12);
+      verified(13);
+    }
+  });
+
   it('concurrent updateThread of title and of metadata do not clobber each other', async () => {
     const { stores } = await twoStores(kind);
     const memories = await Promise.all(stores.map(async (s) => (await s.getStore('memory'))!));
