@@ -40,7 +40,7 @@ const pageOfMessages = (tables: TableNamer, where: Where, direction: string, win
  */
 function includeWindow(tables: TableNamer, id: string, resourceId: string | undefined, side: 'before' | 'after', count: number): SqlStatement {
   const messages = tables(TABLE_MESSAGES);
-  const inResource = resourceId ? ' AND "resourceId" = ?' : '';
+  const inResource = resourceId ? ' AND +"resourceId" = ?' : '';
   const [compare, direction] = side === 'before' ? ['<=', 'DESC'] : ['>', 'ASC'];
   return {
     sql: `WITH target AS (SELECT thread_id, "createdAt" FROM ${messages} WHERE id = ?${inResource})
@@ -161,7 +161,10 @@ export async function listMessages(ctx: DomainContext, args: StorageListMessages
   const window = pageWindow(op, args.page ?? 0, args.perPage, 40, false);
   const metadata = checkedMetadataFilter(op, args.filter);
   const inThreads: Where = threadIds.length === 1 ? { sql: 'thread_id = ?', params: [threadIds[0]!] } : { sql: inJsonList('thread_id'), params: [jsonList(threadIds as string[])] };
-  const scope = and([inThreads, ...(args.resourceId ? [{ sql: '"resourceId" = ?', params: [args.resourceId] }] : []), ...filterConditions(args.filter, metadata)]);
+  // `+` makes the resource test unindexable, so SQLite walks the thread index instead of the
+  // (resourceId, createdAt) one, which would read the user's whole history to find one thread's page.
+  const inResource = args.resourceId ? [{ sql: '+"resourceId" = ?', params: [args.resourceId] }] : [];
+  const scope = and([inThreads, ...inResource, ...filterConditions(args.filter, metadata)]);
   const includes = includeStatements(op, ctx.tables, args.include ?? [], args.resourceId);
 
   const result = await fetchPage(ctx, scope, window, includes, order);
