@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { MemoryStorage, ObservabilityStorage, ScoresStorage, WorkflowsStorage } from '@mastra/core/storage';
 import { D1Store, type D1StoreConfig } from '../../src';
 import { faultyD1, type FaultyD1 } from '../support/faults';
-import { uniquePrefix, useHarness, type Harness } from '../support/harness';
+import { customClientOver, uniquePrefix, useHarness, type Harness } from '../support/harness';
 import { startRestEmulator, type RestEmulator } from '../support/rest-emulator';
 import { saveFigures, tally } from './figures';
 
@@ -13,6 +13,8 @@ import { saveFigures, tally } from './figures';
  */
 export const ATOMIC_KINDS = ['binding', 'rest'] as const;
 export type AtomicKind = (typeof ATOMIC_KINDS)[number];
+/** Every transport the rig can reach D1 through, the custom `client` option included. */
+export type RigKind = AtomicKind | 'custom';
 
 type StoreOptions = Partial<D1StoreConfig> & { tablePrefix?: string };
 
@@ -42,12 +44,12 @@ export interface Rig {
   readonly faults: FaultyD1;
   /** A REST emulator whose database is the faulty wrapper (HTTP-level faults: `queueFault`). */
   readonly emulator: RestEmulator;
-  store(kind: AtomicKind, options?: StoreOptions): D1Store;
-  freshStore(kind: AtomicKind, options?: StoreOptions): Promise<D1Store>;
+  store(kind: RigKind, options?: StoreOptions): D1Store;
+  freshStore(kind: RigKind, options?: StoreOptions): Promise<D1Store>;
   /** `freshStore()` on a new prefix, with the prefix and a raw table-name helper for checking rows directly. */
-  open(kind: AtomicKind, options?: StoreOptions): Promise<Opened>;
+  open(kind: RigKind, options?: StoreOptions): Promise<Opened>;
   /** Opens a store for the enclosing `describe` (in its `beforeAll`); read its fields inside tests only. */
-  useDomains(kind: AtomicKind): Domains;
+  useDomains(kind: RigKind): Domains;
   /** Runs a raw query on the database, bypassing the wrapper (no counts, no faults). */
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
 }
@@ -99,15 +101,9 @@ export function useRig(fileUrl: string): Rig {
       return emulator;
     },
     store(kind, options = {}) {
+      const { apiBaseUrl, accountId, databaseId, apiToken } = rig.emulator;
       const connection =
-        kind === 'binding'
-          ? { binding: rig.faults.db }
-          : {
-              apiBaseUrl: rig.emulator.apiBaseUrl,
-              accountId: rig.emulator.accountId,
-              databaseId: rig.emulator.databaseId,
-              apiToken: rig.emulator.apiToken,
-            };
+        kind === 'binding' ? { binding: rig.faults.db } : kind === 'custom' ? { client: customClientOver(rig.faults.db) } : { apiBaseUrl, accountId, databaseId, apiToken };
       return new D1Store({ id: `rel-${kind}`, tablePrefix: uniquePrefix('r'), retry: FAST_RETRY, ...connection, ...options } as D1StoreConfig);
     },
     async freshStore(kind, options) {

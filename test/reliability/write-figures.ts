@@ -52,8 +52,8 @@ REST client (real HTTP to the local D1 REST emulator), against a real D1 (Minifl
 wrapper around the D1 binding (test/support/faults.ts) that fails the k-th statement or round trip, either
 through D1 itself (so a failing batch is rolled back by D1) or with Cloudflare's transient/permanent error texts,
 before or after the write applied; the same wrapper checks every statement against D1's limits.
-The custom \`client\` option is left out of the all-or-nothing claims: its batch runs statement by statement
-(documented as not atomic).
+The custom \`client\` option is left out of the all-or-nothing claims (its batch runs statement by statement,
+documented as not atomic); its retries, errors and limits are checked in custom-client.test.ts.
 
 | figure | value |
 |---|---|
