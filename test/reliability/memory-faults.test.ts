@@ -133,6 +133,44 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
     });
   });
 
+  it('updateMessages moving 5 messages to another thread: a failure at any statement moves all or none', async () => {
+    await sweepStatements(rig, {
+      setup: async () => ({ ...(await threadWith(8)), target: await s.memory.saveThread({ thread: newThread() }) }),
+      act: ({ messages, target }) => s.memory.updateMessages({ messages: messages.slice(0, 5).map((m) => ({ id: m.id, threadId: target.id })) }),
+      check: async ({ thread, target }, outcome) => {
+        const moved = outcome === 'resolved' ? 5 : 0;
+        expect([await messageCount(thread.id), await messageCount(target.id)]).toEqual([8 - moved, moved]);
+        verified(8);
+      },
+    });
+  });
+
+  it('reads with several statements (page, total, include): a failure at any statement throws, never a short answer', async () => {
+    const { thread, messages } = await threadWith(30);
+    const include = [{ id: messages[3]!.id, withPreviousMessages: 2, withNextMessages: 2 }];
+    const reads = [
+      () => s.memory.listMessages({ threadId: thread.id, perPage: 5, page: 1, include }),
+      () => s.memory.listThreads({ filter: { resourceId: thread.resourceId }, perPage: 2, page: 0 }),
+      () => s.memory.listMessagesByResourceId({ resourceId: thread.resourceId, perPage: 4, page: 2 }),
+    ];
+    for (const read of reads) {
+      const expected = JSON.stringify(await read());
+      let answer: string | undefined;
+      await sweepStatements(rig, {
+        setup: async () => {
+          answer = undefined;
+        },
+        act: async () => {
+          answer = JSON.stringify(await read());
+        },
+        check: async (_none, outcome) => {
+          if (outcome === 'resolved') expect(answer).toBe(expected);
+          verified(1);
+        },
+      });
+    }
+  });
+
   it('saveMessages retries every transient D1 error at every round trip and stores each message exactly once', async () => {
     const thread = await s.memory.saveThread({ thread: newThread() });
     rig.faults.mark();
