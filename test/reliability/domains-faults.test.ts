@@ -8,7 +8,7 @@ import { failure } from './assertions';
 import { newMessages, newSnapshot, newThread, uid } from './builders';
 import { verified } from './figures';
 import { ATOMIC_KINDS, useRig } from './rig';
-import { settle, sweepStatements } from './sweep';
+import { settle, sweepRead, sweepStatements } from './sweep';
 
 const rig = useRig(import.meta.url);
 
@@ -65,6 +65,21 @@ describe.each(ATOMIC_KINDS)('workflows, scores and observability under faults on
         verified(30);
       },
     });
+  });
+
+  it('reads of traces, runs and scores: a failure at any statement throws, never a short answer', async () => {
+    const traceId = uid('trace');
+    await s.observability.batchCreateSpans({ records: spansOf(traceId, 12) });
+    const runId = uid('run');
+    await s.workflows.persistWorkflowSnapshot({ workflowName: 'wf-read', runId, snapshot: newSnapshot(runId) });
+    await s.scores.saveScore(scorePayload({ runId }));
+    const reads = [
+      () => s.observability.getTrace({ traceId }),
+      () => s.observability.listTraces({ pagination: { page: 0, perPage: 3 } }),
+      () => s.workflows.listWorkflowRuns({ workflowName: 'wf-read', perPage: 5, page: 0 }),
+      () => s.scores.listScoresByRunId({ runId, pagination: { page: 0, perPage: 5 } }),
+    ];
+    for (const read of reads) await sweepRead(rig, read);
   });
 
   it('updateWorkflowResults and persistWorkflowSnapshot are retried on transient errors and keep each result once', async () => {

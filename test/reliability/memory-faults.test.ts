@@ -7,7 +7,7 @@ import { failure } from './assertions';
 import { newMessages, newThread, textOf, uid } from './builders';
 import { verified } from './figures';
 import { ATOMIC_KINDS, useRig } from './rig';
-import { settle, sweepStatements } from './sweep';
+import { settle, sweepRead, sweepStatements } from './sweep';
 
 const rig = useRig(import.meta.url);
 
@@ -153,22 +153,7 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
       () => s.memory.listThreads({ filter: { resourceId: thread.resourceId }, perPage: 2, page: 0 }),
       () => s.memory.listMessagesByResourceId({ resourceId: thread.resourceId, perPage: 4, page: 2 }),
     ];
-    for (const read of reads) {
-      const expected = JSON.stringify(await read());
-      let answer: string | undefined;
-      await sweepStatements(rig, {
-        setup: async () => {
-          answer = undefined;
-        },
-        act: async () => {
-          answer = JSON.stringify(await read());
-        },
-        check: async (_none, outcome) => {
-          if (outcome === 'resolved') expect(answer).toBe(expected);
-          verified(1);
-        },
-      });
-    }
+    for (const read of reads) await sweepRead(rig, read);
   });
 
   it('saveMessages retries every transient D1 error at every round trip and stores each message exactly once', async () => {

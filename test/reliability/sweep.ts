@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { tally } from './figures';
+import { tally, verified } from './figures';
 import type { Rig } from './rig';
 
 /** How a call under a fault ended. */
@@ -51,4 +51,25 @@ export async function settle(call: Promise<unknown>): Promise<{ outcome: Outcome
   } catch (error) {
     return { outcome: 'rejected', error };
   }
+}
+
+/**
+ * Sweeps a read: a failure at any of its statements must reject, and a read that resolves must give
+ * exactly the answer of a clean run (a swallowed failure would show up as a short answer).
+ */
+export async function sweepRead(rig: Rig, read: () => Promise<unknown>): Promise<void> {
+  const expected = JSON.stringify(await read());
+  let answer: string | undefined;
+  await sweepStatements(rig, {
+    setup: async () => {
+      answer = undefined;
+    },
+    act: async () => {
+      answer = JSON.stringify(await read());
+    },
+    check: async (_none, outcome) => {
+      if (outcome === 'resolved') expect(answer).toBe(expected);
+      verified(1);
+    },
+  });
 }
