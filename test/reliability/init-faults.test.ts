@@ -97,6 +97,19 @@ describe('REST faults answered by the HTTP layer', () => {
     expect(rig.emulator.requests.length - before).toBe(2);
   });
 
+  it('429s and 500s beyond the retry budget end in a clear error after exactly that many requests', async () => {
+    for (const fault of [
+      { status: 429, headers: { 'retry-after': '0' }, body: cloudflareError(971, 'Please wait and consider throttling your request speed') },
+      { status: 503, body: cloudflareError(7500, 'Service unavailable') },
+    ]) {
+      const before = rig.emulator.requests.length;
+      rig.emulator.queueFault(fault, fault, fault);
+      const error = await failure(rest().init());
+      expect(error.message).toMatch(fault.status === 429 ? /throttling/ : /Service unavailable/);
+      expect(rig.emulator.requests.length - before).toBe(3);
+    }
+  });
+
   it('a response that never completes rejects within the configured timeout', async () => {
     const before = rig.emulator.requests.length;
     rig.emulator.queueFault({ hang: true });
