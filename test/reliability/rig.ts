@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { MemoryStorage, ObservabilityStorage, ScoresStorage, WorkflowsStorage } from '@mastra/core/storage';
 import { D1Store, type D1StoreConfig } from '../../src';
 import { faultyD1, type FaultyD1 } from '../support/faults';
-import { customClientOver, uniquePrefix, useHarness, type Harness } from '../support/harness';
+import { customClientOver, uniquePrefix, useHarness } from '../support/harness';
 import { startRestEmulator, type RestEmulator } from '../support/rest-emulator';
 import { saveFigures, tally } from './figures';
 
@@ -38,9 +38,8 @@ export interface Domains extends Opened {
   observability: ObservabilityStorage;
 }
 
-/** A harness whose stores reach D1 through the fault-injecting wrapper, by binding or over REST. */
+/** A harness whose stores reach D1 through the fault-injecting wrapper: by binding, over REST or by custom client. */
 export interface Rig {
-  readonly h: Harness;
   readonly faults: FaultyD1;
   /** A REST emulator whose database is the faulty wrapper (HTTP-level faults: `queueFault`). */
   readonly emulator: RestEmulator;
@@ -91,7 +90,6 @@ export function useRig(fileUrl: string): Rig {
   });
 
   const rig: Rig = {
-    h,
     get faults() {
       if (!faults) throw new Error('rig not started');
       return faults;
