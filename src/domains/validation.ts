@@ -1,56 +1,95 @@
 import { userError } from '../errors';
 import { exceedsValueLimit } from '../sql/params';
 
-/**
- * `JSON.stringify(value)` for a JSON column, refusing with a USER error (before anything is sent, so
- * nothing is written) a value that cannot be serialized or is over D1's 2,000,000-byte value limit.
- * `record` names what the value is, e.g. `snapshot of workflow run abc`.
- */
-export function serializeJson(operation: string, value: unknown, record: string): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw userError(operation, `${record} cannot be serialized as JSON: ${(error as Error).message}`, { record });
+// Input checks shared by every domain. Each throws a USER error naming the field before anything is
+// sent to D1, so bad input never writes anything.
+
+/** A required, non-empty (not only whitespace) string argument. */
+export function requireText(operation: string, field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw userError(operation, `${field} must be a non-empty string`, { field });
   }
-  if (text === undefined) throw userError(operation, `${record} is not a JSON value`, { record });
-  if (exceedsValueLimit(text)) throw userError(operation, `${record} is over D1's 2,000,000-byte value limit`, { record });
-  return text;
+  return value;
 }
 
-/** `value` when it is a non-empty string; anything else is a USER error naming `field`. */
-export function text(operation: string, field: string, value: unknown): string {
-  if (typeof value === 'string' && value !== '') return value;
-  throw userError(operation, `${field} must be a non-empty string`, { field });
-}
-
-/** `value` when it is a string or absent (`undefined`); anything else is a USER error naming `field`. */
+/** A string argument that may be left out (`undefined`). */
 export function optionalText(operation: string, field: string, value: unknown): string | undefined {
   if (value === undefined || typeof value === 'string') return value;
   throw userError(operation, `${field} must be a string when given`, { field });
 }
 
-/** A date as the ISO-8601 text the tables store; an invalid date is a USER error naming `field`. */
-export function isoDate(operation: string, value: Date, field: string): string {
+/** A `Date` as the ISO-8601 text the tables store. */
+export function isoDate(operation: string, value: unknown, field: string): string {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw userError(operation, `${field} must be a valid Date`, { field });
   return value.toISOString();
 }
 
-/** The rows one page covers; `limit` is -1 (SQLite's "no limit") when `perPage` is `false`. */
+/** Like `isoDate`, also accepting a parseable date string (as messages carry after a JSON round trip). */
+export function isoTimestamp(operation: string, field: string, value: unknown): string {
+  return isoDate(operation, typeof value === 'string' ? new Date(value) : value, field);
+}
+
+/** Refuses a serialized value over D1's 2,000,000-byte value limit; `record` names what it is. */
+export function checkValueSize(operation: string, record: string, value: string | null): void {
+  if (value !== null && exceedsValueLimit(value)) {
+    throw userError(operation, `${record} is over D1's 2,000,000-byte value limit`, { record });
+  }
+}
+
+/**
+ * `JSON.stringify(value)` for a JSON column, refusing a value that cannot be serialized or is over
+ * D1's value limit. `record` names what the value is, e.g. `snapshot of workflow run abc`.
+ */
+export function serializeJson(operation: string, value: unknown, record: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw userError(operation, `${record} cannot be serialized as JSON: ${(error as Error).message}`, { record });
+  }
+  if (json === undefined) throw userError(operation, `${record} is not a JSON value`, { record });
+  checkValueSize(operation, record, json);
+  return json;
+}
+
+/** A JSON-object argument (metadata) serialized for its column; absent (undefined or null) gives undefined. */
+export function objectJson(operation: string, record: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw userError(operation, `${record} must be an object`, { record });
+  return serializeJson(operation, value, record);
+}
+
+/** Where a page starts and how many rows it takes; `limit` is -1 (SQLite's "no limit") for `perPage: false`. */
 export interface PageWindow {
+  page: number;
   offset: number;
   limit: number;
-  /** `perPage` as a response reports it. */
+  /** `perPage` as the response reports it (`false` for "all"). */
   perPage: number | false;
 }
 
 /**
- * Checks `page` (an integer >= 0) and `perPage` (an integer >= 0, or `false` for every row from the
- * start, whatever the page) as core's pagination helpers do, but as USER errors.
+ * Checks `page` (an integer >= 0) and `perPage` (an integer >= 0, or `false` for every row) and computes
+ * the window. `strict` adds core's rule that `page` must be 0 with `perPage: false` (LibSQLStore applies
+ * it to thread lists but not to message lists).
  */
-export function pageWindow(operation: string, page: number, perPage: number | false): PageWindow {
-  if (!Number.isSafeInteger(page) || page < 0) throw userError(operation, 'page must be an integer >= 0', { page: String(page) });
-  if (perPage === false) return { offset: 0, limit: -1, perPage: false };
-  if (!Number.isSafeInteger(perPage) || perPage < 0) throw userError(operation, 'perPage must be false or an integer >= 0', { perPage: String(perPage) });
-  return { offset: page * perPage, limit: perPage, perPage };
+export function pageWindow(
+  operation: string,
+  page: unknown,
+  perPage: unknown,
+  { defaultPerPage = 100, strict = false }: { defaultPerPage?: number; strict?: boolean } = {},
+): PageWindow {
+  if (typeof page !== 'number' || !Number.isSafeInteger(page) || page < 0) {
+    throw userError(operation, 'page must be an integer >= 0', { page: String(page) });
+  }
+  const size = perPage === undefined ? defaultPerPage : perPage;
+  if (size !== false && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) {
+    throw userError(operation, 'perPage must be false or an integer >= 0', { perPage: String(perPage) });
+  }
+  if (size === false) {
+    if (strict && page !== 0) throw userError(operation, 'page must be 0 when perPage is false', { page });
+    return { page, offset: 0, limit: -1, perPage: false };
+  }
+  if (!Number.isSafeInteger(page * size)) throw userError(operation, 'page value too large', { page });
+  return { page, offset: page * size, limit: size, perPage: size };
 }

@@ -1,7 +1,9 @@
 /** The only characters a table prefix may use. */
 export const TABLE_PREFIX_PATTERN = /^[A-Za-z0-9_]*$/;
 
-const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Quoted, a name may start with a digit (a `tablePrefix` such as `9lives_`); the check only keeps
+// anything but letters, digits and underscores out of the quotes.
+const IDENTIFIER_PATTERN = /^[A-Za-z0-9_]+$/;
 
 /**
  * Double-quotes an identifier for SQL. Identifiers here come from code (schemas, allowed-field lists),

@@ -51,8 +51,7 @@ describe.each(ATOMIC_KINDS)('tablePrefix attacks at construction on %s', (kind) 
     verified(names.length);
   });
 
-  // BUG (reported): '9lives_' passes construction, then init() fails THIRD_PARTY "Invalid SQL identifier".
-  it.fails('a prefix starting with a digit either works exactly or is refused at construction as USER', async () => {
+  it('a prefix starting with a digit either works exactly or is refused at construction as USER', async () => {
     let store: D1Store | undefined;
     try {
       store = rig.store(kind, { tablePrefix: '9lives_' });

@@ -7,7 +7,7 @@ import { inJsonList, jsonList } from '../../sql/params';
 import type { DomainContext } from '../context';
 import { threadFromRow } from './rows';
 import { deleteThread } from './threads';
-import { checkValueSize, requireText } from './validate';
+import { checkValueSize, requireText } from '../validation';
 
 /** Old→new id pairs per copy statement; keeps the one JSON parameter far below D1's 2 MB value limit. */
 const ID_PAIRS_PER_STATEMENT = 5_000;

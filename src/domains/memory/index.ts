@@ -36,8 +36,8 @@ export class MemoryStorageD1 extends MemoryStorage {
     return storageOperation('dangerouslyClearAll', {}, () => clearMemory(this.#ctx));
   }
 
-  async getThreadById({ threadId, resourceId }: { threadId: string; resourceId?: string }): Promise<StorageThreadType | null> {
-    return storageOperation('getThreadById', { threadId }, () => getThread(this.#ctx, threadId, resourceId));
+  async getThreadById(args: { threadId: string; resourceId?: string }): Promise<StorageThreadType | null> {
+    return storageOperation('getThreadById', {}, () => getThread(this.#ctx, args?.threadId, args?.resourceId));
   }
   async saveThread({ thread }: { thread: StorageThreadType }): Promise<StorageThreadType> {
     return storageOperation('saveThread', { threadId: thread?.id ?? null }, () => saveThread(this.#ctx, thread));

@@ -14,7 +14,7 @@ import type { TableNamer } from '../../sql/identifiers';
 import { inJsonList, jsonList } from '../../sql/params';
 import type { DomainContext } from '../context';
 import { MESSAGE_COLUMNS, messageFromRow } from './rows';
-import { pageWindow, requireText, type PageWindow } from './validate';
+import { isoTimestamp, optionalText, pageWindow, requireText, type PageWindow } from '../validation';
 
 /** A SQL condition with its parameters. */
 type Where = SqlStatement;
@@ -69,13 +69,17 @@ function metadataCondition(filter: StorageMetadataFilter): Where {
   };
 }
 
-const asText = (value: Date | string): string => (value instanceof Date ? value.toISOString() : value);
-
-function filterConditions(filter: StorageListMessagesInput['filter'], metadata: StorageMetadataFilter | undefined): Where[] {
+function filterConditions(operation: string, filter: StorageListMessagesInput['filter'], metadata: StorageMetadataFilter | undefined): Where[] {
   const conditions: Where[] = [];
   const range = filter?.dateRange;
-  if (range?.start) conditions.push({ sql: `"createdAt" ${range.startExclusive ? '>' : '>='} ?`, params: [asText(range.start)] });
-  if (range?.end) conditions.push({ sql: `"createdAt" ${range.endExclusive ? '<' : '<='} ?`, params: [asText(range.end)] });
+  if (range?.start) {
+    const start = isoTimestamp(operation, 'filter.dateRange.start', range.start);
+    conditions.push({ sql: `"createdAt" ${range.startExclusive ? '>' : '>='} ?`, params: [start] });
+  }
+  if (range?.end) {
+    const end = isoTimestamp(operation, 'filter.dateRange.end', range.end);
+    conditions.push({ sql: `"createdAt" ${range.endExclusive ? '<' : '<='} ?`, params: [end] });
+  }
   if (metadata) conditions.push(metadataCondition(metadata));
   return conditions;
 }
@@ -90,8 +94,10 @@ function checkedMetadataFilter(operation: string, filter: StorageListMessagesInp
   }
 }
 
-function includeStatements(operation: string, tables: TableNamer, include: IncludeItem[], resourceId: string | undefined): SqlStatement[] {
-  return include.flatMap((item, index) => {
+function includeStatements(operation: string, tables: TableNamer, include: unknown, resourceId: string | undefined): SqlStatement[] {
+  if (include === undefined) return [];
+  if (!Array.isArray(include)) throw userError(operation, 'include must be an array');
+  return (include as IncludeItem[]).flatMap((item, index) => {
     const id = requireText(operation, `include[${index}].id`, item?.id);
     const before = item.withPreviousMessages ?? 0;
     const after = item.withNextMessages ?? 0;
@@ -158,14 +164,15 @@ export async function listMessages(ctx: DomainContext, args: StorageListMessages
   const threadIds = Array.isArray(args?.threadId) ? args.threadId : [args?.threadId];
   if (threadIds.length === 0) throw userError(op, 'threadId must be a non-empty string or array of non-empty strings');
   threadIds.forEach((id) => requireText(op, 'threadId', id));
-  const window = pageWindow(op, args.page ?? 0, args.perPage, 40, false);
+  const window = pageWindow(op, args.page ?? 0, args.perPage, { defaultPerPage: 40 });
   const metadata = checkedMetadataFilter(op, args.filter);
   const inThreads: Where = threadIds.length === 1 ? { sql: 'thread_id = ?', params: [threadIds[0]!] } : { sql: inJsonList('thread_id'), params: [jsonList(threadIds as string[])] };
   // `+` makes the resource test unindexable, so SQLite walks the thread index instead of the
   // (resourceId, createdAt) one, which would read the user's whole history to find one thread's page.
-  const inResource = args.resourceId ? [{ sql: '+"resourceId" = ?', params: [args.resourceId] }] : [];
-  const scope = and([inThreads, ...inResource, ...filterConditions(args.filter, metadata)]);
-  const includes = includeStatements(op, ctx.tables, args.include ?? [], args.resourceId);
+  const resourceId = optionalText(op, 'resourceId', args.resourceId);
+  const inResource = resourceId ? [{ sql: '+"resourceId" = ?', params: [resourceId] }] : [];
+  const scope = and([inThreads, ...inResource, ...filterConditions(op, args.filter, metadata)]);
+  const includes = includeStatements(op, ctx.tables, args.include, args.resourceId);
 
   const result = await fetchPage(ctx, scope, window, includes, order);
   if (!result) return emptyPage(window);
@@ -182,10 +189,10 @@ export async function listMessages(ctx: DomainContext, args: StorageListMessages
 export async function listMessagesByResourceId(ctx: DomainContext, args: StorageListMessagesByResourceIdInput, order: Order): Promise<StorageListMessagesOutput> {
   const op = 'listMessagesByResourceId';
   const resourceId = requireText(op, 'resourceId', args?.resourceId);
-  const window = pageWindow(op, args.page ?? 0, args.perPage, 40, false);
+  const window = pageWindow(op, args.page ?? 0, args.perPage, { defaultPerPage: 40 });
   const metadata = checkedMetadataFilter(op, args.filter);
-  const scope = and([{ sql: '"resourceId" = ?', params: [resourceId] }, ...filterConditions(args.filter, metadata)]);
-  const includes = includeStatements(op, ctx.tables, args.include ?? [], resourceId);
+  const scope = and([{ sql: '"resourceId" = ?', params: [resourceId] }, ...filterConditions(op, args.filter, metadata)]);
+  const includes = includeStatements(op, ctx.tables, args.include, resourceId);
 
   const result = await fetchPage(ctx, scope, window, includes, order);
   if (!result) return emptyPage(window);

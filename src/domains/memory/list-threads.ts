@@ -5,7 +5,7 @@ import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
 import { threadFromRow } from './rows';
-import { pageWindow, type PageWindow } from './validate';
+import { optionalText, pageWindow, type PageWindow } from '../validation';
 
 /** A SQL condition with its parameters. */
 type Where = SqlStatement;
@@ -41,9 +41,10 @@ function metadataCondition(metadata: Record<string, unknown>): Where {
   };
 }
 
-function whereClause(filter: StorageListThreadsInput['filter']): Where {
+function whereClause(operation: string, filter: StorageListThreadsInput['filter']): Where {
   const conditions: Where[] = [];
-  if (filter?.resourceId) conditions.push({ sql: '"resourceId" = ?', params: [filter.resourceId] });
+  const resourceId = optionalText(operation, 'filter.resourceId', filter?.resourceId);
+  if (resourceId) conditions.push({ sql: '"resourceId" = ?', params: [resourceId] });
   if (filter?.metadata && Object.keys(filter.metadata).length > 0) conditions.push(metadataCondition(filter.metadata));
   if (conditions.length === 0) return { sql: '', params: [] };
   return { sql: ` WHERE ${conditions.map((c) => c.sql).join(' AND ')}`, params: conditions.flatMap((c) => c.params) };
@@ -59,13 +60,13 @@ export async function listThreads(
   core: { validateMetadataKeys(metadata: Record<string, unknown> | undefined): void; orderBy: { field: string; direction: string } },
 ): Promise<StorageListThreadsOutput> {
   const op = 'listThreads';
-  const window = pageWindow(op, args?.page ?? 0, args?.perPage, 100, true);
+  const window = pageWindow(op, args?.page ?? 0, args?.perPage, { defaultPerPage: 100, strict: true });
   try {
     core.validateMetadataKeys(args.filter?.metadata);
   } catch (error) {
     throw userError(op, error instanceof Error ? error.message : String(error), { metadataKeys: Object.keys(args.filter?.metadata ?? {}).join(', ') });
   }
-  const where = whereClause(args.filter);
+  const where = whereClause(op, args.filter);
   // The id tie-break makes pages stable when timestamps collide; the column and direction come from core's allow-list.
   const order = `"${core.orderBy.field}" ${core.orderBy.direction}, id ${core.orderBy.direction}`;
   const [count, page] = await ctx.driver.batch([countThreads(ctx.tables, where), pageOfThreads(ctx.tables, where, order, window)], { idempotent: true });

@@ -8,7 +8,7 @@ import { chunkRows, inJsonList, jsonList } from '../../sql/params';
 import type { DomainContext } from '../context';
 import { isJsonObjectSql, shallowMergeSql } from '../../sql/json';
 import { MESSAGE_COLUMNS, messageFromRow } from './rows';
-import { checkValueSize, isoTimestamp, requireText } from './validate';
+import { checkValueSize, isoTimestamp, requireText } from '../validation';
 
 const INSERT_COLUMNS = 7;
 
@@ -154,6 +154,7 @@ export async function deleteMessages(ctx: DomainContext, messageIds: string[]): 
 export async function listMessagesById(ctx: DomainContext, messageIds: string[]): Promise<{ messages: MastraDBMessage[] }> {
   if (!Array.isArray(messageIds)) throw userError('listMessagesById', 'messageIds must be an array');
   if (messageIds.length === 0) return { messages: [] };
+  messageIds.forEach((id, index) => requireText('listMessagesById', `messageIds[${index}]`, id));
   const rows = await ctx.driver.all(selectMessagesById(ctx.tables, messageIds, '"createdAt" DESC'));
   return { messages: new MessageList().add(rows.map(messageFromRow), 'memory').get.all.db() };
 }

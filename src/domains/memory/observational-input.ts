@@ -1,7 +1,7 @@
 import type { ObservationalMemoryRecord } from '@mastra/core/storage';
 import type { SqlStatement } from '../../client/types';
 import { notFoundError, userError } from '../../errors';
-import { checkValueSize } from './validate';
+import { checkValueSize } from '../validation';
 
 // Checks on Observational Memory input: each throws a USER MastraError before anything is sent.
 

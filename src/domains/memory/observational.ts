@@ -20,7 +20,7 @@ import type { DomainContext } from '../context';
 import { FRESH_PROCESSING_STATE, newBufferedChunk, omFromRow, omLookupKey, omToRow } from './observational-rows';
 import { appendChunk, appendReflection, deleteAll, insertFirstRow, insertRow, mergeConfig, selectCurrent, selectExists, selectHistory, setColumns, updateActive } from './observational-sql';
 import { activateChunks, clearBufferedReflection, insertReflectedGeneration, selectActivatedChunks } from './observational-swaps';
-import { isoTimestamp, requireText } from './validate';
+import { isoTimestamp, requireText } from '../validation';
 
 const NOTHING_ACTIVATED: SwapBufferedToActiveResult = {
   chunksActivated: 0,

@@ -5,7 +5,7 @@ import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../context';
 import { shallowMergeSql } from '../../sql/json';
 import { resourceFromRow } from './rows';
-import { checkValueSize, isoTimestamp, objectJson, requireText } from './validate';
+import { checkValueSize, isoTimestamp, objectJson, requireText } from '../validation';
 
 const selectResource = (tables: TableNamer, id: string): SqlStatement => ({ sql: `SELECT * FROM ${tables(TABLE_RESOURCES)} WHERE id = ?`, params: [id] });
 

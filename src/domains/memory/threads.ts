@@ -8,7 +8,7 @@ import type { DomainContext } from '../context';
 import { shallowMergeSql } from '../../sql/json';
 import { omLookupKey } from './observational-rows';
 import { threadFromRow } from './rows';
-import { checkValueSize, isoTimestamp, objectJson, requireText } from './validate';
+import { checkValueSize, isoTimestamp, objectJson, optionalText, requireText } from '../validation';
 
 const selectThread = (tables: TableNamer, id: string, resourceId?: string): SqlStatement =>
   resourceId === undefined
@@ -71,6 +71,7 @@ const notFound = (operation: string, threadId: string) => notFoundError(operatio
 /** One thread, or null; with `resourceId`, only if it belongs to that resource. */
 export async function getThread(ctx: DomainContext, threadId: string, resourceId?: string): Promise<StorageThreadType | null> {
   requireText('getThreadById', 'threadId', threadId);
+  optionalText('getThreadById', 'resourceId', resourceId);
   const [row] = await ctx.driver.all(selectThread(ctx.tables, threadId, resourceId));
   return row ? threadFromRow(row) : null;
 }

@@ -4,6 +4,10 @@ import {
   TABLE_SPANS,
   batchDeleteTracesArgsSchema,
   getBranchArgsSchema,
+  getRootSpanArgsSchema,
+  getSpanArgsSchema,
+  getSpansArgsSchema,
+  getTraceArgsSchema,
   listBranchesArgsSchema,
   listTracesArgsSchema,
   toLightSpanRecord,
@@ -59,6 +63,12 @@ function parseArgs<S extends z.ZodType>(operation: string, schema: S, args: unkn
   throw userError(operation, `Invalid ${operation} arguments: ${issue.path.join('.') || 'args'} ${issue.message}`);
 }
 
+/** `args.records` when it is an array; the records themselves are checked field by field when written. */
+function recordList<T>(operation: string, args: { records: T[] }): T[] {
+  if (!Array.isArray(args?.records)) throw userError(operation, 'records must be an array', { field: 'records' });
+  return args.records;
+}
+
 function deltaModeUnsupported(): MastraError {
   // Same id and wording as core's own stores when the `delta-polling` feature is off.
   return new MastraError({
@@ -110,8 +120,8 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
     await this.#upsert('createSpan', [span]);
   }
 
-  override async batchCreateSpans({ records }: BatchCreateSpansArgs): Promise<void> {
-    await this.#upsert('batchCreateSpans', records);
+  override async batchCreateSpans(args: BatchCreateSpansArgs): Promise<void> {
+    await this.#upsert('batchCreateSpans', recordList('batchCreateSpans', args));
   }
 
   /** Changes the given fields of one span; a span that does not exist is left absent, as in LibSQLStore. */
@@ -119,27 +129,31 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
     await this.#update('updateSpan', [{ traceId, spanId, updates }]);
   }
 
-  override async batchUpdateSpans({ records }: BatchUpdateSpansArgs): Promise<void> {
-    await this.#update('batchUpdateSpans', records);
+  override async batchUpdateSpans(args: BatchUpdateSpansArgs): Promise<void> {
+    await this.#update('batchUpdateSpans', recordList('batchUpdateSpans', args));
   }
 
-  override async getSpan({ traceId, spanId }: GetSpanArgs): Promise<GetSpanResponse | null> {
+  override async getSpan(args: GetSpanArgs): Promise<GetSpanResponse | null> {
+    const { traceId, spanId } = parseArgs('getSpan', getSpanArgsSchema, args);
     const rows = await storageOperation('getSpan', { traceId, spanId }, () => this.#ctx.driver.all<Row>(sql.selectSpan(this.#table, traceId, spanId)));
     return rows[0] ? { span: toSpanRecord(rows[0]) } : null;
   }
 
-  override async getRootSpan({ traceId }: GetRootSpanArgs): Promise<GetRootSpanResponse | null> {
+  override async getRootSpan(args: GetRootSpanArgs): Promise<GetRootSpanResponse | null> {
+    const { traceId } = parseArgs('getRootSpan', getRootSpanArgsSchema, args);
     const rows = await storageOperation('getRootSpan', { traceId }, () => this.#ctx.driver.all<Row>(sql.selectRootSpan(this.#table, traceId)));
     return rows[0] ? { span: toSpanRecord(rows[0]) } : null;
   }
 
-  override async getTrace({ traceId }: GetTraceArgs): Promise<GetTraceResponse | null> {
+  override async getTrace(args: GetTraceArgs): Promise<GetTraceResponse | null> {
+    const { traceId } = parseArgs('getTrace', getTraceArgsSchema, args);
     const rows = await storageOperation('getTrace', { traceId }, () => this.#ctx.driver.all<Row>(sql.selectTraceSpans(this.#table, traceId)));
     return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord(row)) } : null;
   }
 
   /** A trace's skeleton: structural columns only, so payloads (input, output, attributes, ...) are never read. */
-  override async getStructure({ traceId }: GetTraceArgs): Promise<GetStructureResponse | null> {
+  override async getStructure(args: GetTraceArgs): Promise<GetStructureResponse | null> {
+    const { traceId } = parseArgs('getStructure', getTraceArgsSchema, args);
     const statement = sql.selectTraceSpans(this.#table, traceId, STRUCTURE_COLUMNS);
     const rows = await storageOperation('getStructure', { traceId }, () => this.#ctx.driver.all<Row>(statement));
     return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord<LightSpanRecord>(row)) } : null;
@@ -158,7 +172,8 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
     return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord(row)) } : null;
   }
 
-  override async getSpans({ traceId, spanIds }: GetSpansArgs): Promise<GetSpansResponse> {
+  override async getSpans(args: GetSpansArgs): Promise<GetSpansResponse> {
+    const { traceId, spanIds } = parseArgs('getSpans', getSpansArgsSchema, args);
     if (spanIds.length === 0) return { traceId, spans: [] };
     const statement = sql.selectSpansById(this.#table, traceId, jsonList(spanIds));
     const rows = await storageOperation('getSpans', { traceId }, () => this.#ctx.driver.all<Row>(statement));

@@ -3,7 +3,7 @@ import { ScoresStorage, TABLE_SCORERS, type ListScoresByEntityIdInput, type List
 import type { D1DomainConfig } from '../../config';
 import { storageOperation, userError } from '../../errors';
 import { domainSetup, type DomainContext } from '../context';
-import { optionalText, pageWindow, text } from '../validation';
+import { optionalText, pageWindow, requireText } from '../validation';
 import { scoreFromRow, scoreToRow } from './rows';
 import { SCORE_TABLES } from './schema';
 import * as sql from './sql';
@@ -32,7 +32,7 @@ export class ScoresStorageD1 extends ScoresStorage {
   }
 
   async getScoreById(args: { id: string }): Promise<ScoreRowData | null> {
-    const id = text('getScoreById', 'id', args?.id);
+    const id = requireText('getScoreById', 'id', args?.id);
     return storageOperation('getScoreById', { id }, async () => {
       const [row] = await this.#ctx.driver.all(sql.selectScore(this.#table, id));
       return row ? scoreFromRow(row) : null;
@@ -71,17 +71,17 @@ export class ScoresStorageD1 extends ScoresStorage {
 
   async listScoresByRunId(input: ListScoresByRunIdInput): Promise<ListScoresResponse> {
     const op = 'listScoresByRunId';
-    return this.#list(op, { runId: text(op, 'runId', input?.runId) }, input);
+    return this.#list(op, { runId: requireText(op, 'runId', input?.runId) }, input);
   }
 
   async listScoresByEntityId(input: ListScoresByEntityIdInput): Promise<ListScoresResponse> {
     const op = 'listScoresByEntityId';
-    return this.#list(op, { entityId: text(op, 'entityId', input?.entityId), entityType: text(op, 'entityType', input?.entityType) }, input);
+    return this.#list(op, { entityId: requireText(op, 'entityId', input?.entityId), entityType: requireText(op, 'entityType', input?.entityType) }, input);
   }
 
   override async listScoresBySpan(input: ListScoresBySpanInput): Promise<ListScoresResponse> {
     const op = 'listScoresBySpan';
-    return this.#list(op, { traceId: text(op, 'traceId', input?.traceId), spanId: text(op, 'spanId', input?.spanId) }, input);
+    return this.#list(op, { traceId: requireText(op, 'traceId', input?.traceId), spanId: requireText(op, 'spanId', input?.spanId) }, input);
   }
 
   /** One page of scores matching `match` and the tenancy filters, newest first, with the total: one batch. */

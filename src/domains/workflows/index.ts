@@ -8,7 +8,7 @@ import { parseSnapshot, runFromRow } from './rows';
 import { WORKFLOW_TABLES } from './schema';
 import * as sql from './sql';
 import { planStepMerge } from './step-merge';
-import { isoDate, optionalText, pageWindow, serializeJson, text } from '../validation';
+import { isoDate, optionalText, pageWindow, requireText, serializeJson } from '../validation';
 import { pages, runFilters, runKey, stateOptions } from './input';
 
 type AnyStepResult = StepResult<any, any, any, any>;
@@ -52,7 +52,7 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
   async updateWorkflowResults(args: { workflowName: string; runId: string; stepId: string; result: AnyStepResult; requestContext: Record<string, any> }): Promise<Record<string, AnyStepResult>> {
     const op = 'updateWorkflowResults';
     const { workflowName, runId } = runKey(op, args);
-    const stepId = text(op, 'stepId', args.stepId);
+    const stepId = requireText(op, 'stepId', args.stepId);
     return storageOperation(op, { workflowName, runId, stepId }, async () => {
       const { result } = args;
       const requestContext = args.requestContext ?? {};
@@ -153,7 +153,7 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
 
   async getWorkflowRunById(args: { runId: string; workflowName?: string }): Promise<WorkflowRun | null> {
     const op = 'getWorkflowRunById';
-    const runId = text(op, 'runId', args?.runId);
+    const runId = requireText(op, 'runId', args?.runId);
     // As in LibSQLStore, an empty workflowName is no filter.
     const workflowName = optionalText(op, 'workflowName', args.workflowName) || undefined;
     return storageOperation(op, { runId, workflowName: workflowName ?? null }, async () => {

@@ -1,17 +1,17 @@
 import type { StorageListWorkflowRunsInput, UpdateWorkflowStateOptions } from '@mastra/core/storage';
 import { userError } from '../../errors';
-import { isoDate, optionalText, text } from '../validation';
+import { isoDate, optionalText, requireText } from '../validation';
 import type { RunFilters } from './sql';
 
 /** A run's key, checked: both parts non-empty strings (a USER error otherwise, before anything is sent). */
 export function runKey(operation: string, args: { workflowName: unknown; runId: unknown }): { workflowName: string; runId: string } {
-  return { workflowName: text(operation, 'workflowName', args?.workflowName), runId: text(operation, 'runId', args?.runId) };
+  return { workflowName: requireText(operation, 'workflowName', args?.workflowName), runId: requireText(operation, 'runId', args?.runId) };
 }
 
 /** `opts` of updateWorkflowState, checked: a string status and, when given, string expected statuses. */
 export function stateOptions(operation: string, opts: UpdateWorkflowStateOptions): UpdateWorkflowStateOptions {
   if (typeof opts !== 'object' || opts === null) throw userError(operation, 'opts must be an object', { field: 'opts' });
-  text(operation, 'opts.status', opts.status);
+  requireText(operation, 'opts.status', opts.status);
   const expected = opts.expectedStatus;
   if (expected !== undefined && ![expected].flat().every((status) => typeof status === 'string')) {
     throw userError(operation, 'opts.expectedStatus must be a status or a list of statuses', { field: 'opts.expectedStatus' });
