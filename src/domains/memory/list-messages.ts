@@ -145,14 +145,16 @@ async function fetchPage(ctx: DomainContext, scope: Where, window: PageWindow, i
     const included = includedMessages(results.flatMap((r) => r.rows));
     return included.length === 0 ? undefined : { messages: finalOrder(included, order), total: 0, pageCount: 0 };
   }
-  const results = await ctx.driver.batch([countMessages(ctx.tables, scope), pageOfMessages(ctx.tables, scope, order.direction, window), ...includes], {
-    idempotent: true,
-  });
-  const total = Number(results[0]!.rows[0]?.total ?? 0);
-  const page = results[1]!.rows.map(messageFromRow);
+  // With `perPage: false` the page is every matching row, so its length is the total: no COUNT needed.
+  const counted = window.limit !== -1;
+  const statements = [...(counted ? [countMessages(ctx.tables, scope)] : []), pageOfMessages(ctx.tables, scope, order.direction, window), ...includes];
+  const results = await ctx.driver.batch(statements, { idempotent: true });
+  const pageResult = results[counted ? 1 : 0]!;
+  const page = pageResult.rows.map(messageFromRow);
+  const total = counted ? Number(results[0]!.rows[0]?.total ?? 0) : page.length;
   if (total === 0 && page.length === 0 && includes.length === 0) return undefined;
   const onPage = new Set(page.map((m) => m.id));
-  const extra = includedMessages(results.slice(2).flatMap((r) => r.rows)).filter((m) => !onPage.has(m.id));
+  const extra = includedMessages(results.slice(counted ? 2 : 1).flatMap((r) => r.rows)).filter((m) => !onPage.has(m.id));
   return { messages: finalOrder([...page, ...extra], order), total, pageCount: page.length };
 }
 
