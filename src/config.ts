@@ -1,3 +1,4 @@
+import { parseDuration, type Duration, type RetentionConfig } from '@mastra/core/storage';
 import { z } from 'zod';
 import { createBindingDriver } from './client/binding';
 import { createCustomDriver } from './client/custom';
@@ -20,6 +21,11 @@ export interface D1BaseConfig {
   disableInit?: boolean;
   /** Retries of transient D1 errors; `false` turns them off. Defaults to 3 attempts, 50 ms base backoff. */
   retry?: Partial<RetryPolicy> | false;
+  /**
+   * Age limits per domain and table, applied by `store.prune()` (Mastra never prunes by itself; run it
+   * from a Cron Trigger). E.g. `{ memory: { messages: { maxAge: '90d' } }, observability: { spans: { maxAge: '7d' } } }`.
+   */
+  retention?: RetentionConfig;
 }
 
 /** D1 over Cloudflare's REST API, for Node and other runtimes outside Workers. */
@@ -97,7 +103,22 @@ const connectionSchema = z.object({
     ])
     .optional(),
 });
-const storeSchema = connectionSchema.extend({ id: nonEmpty, disableInit: z.boolean().optional() });
+const isDuration = (value: number | string) => {
+  try {
+    return parseDuration(value as Duration) > 0;
+  } catch {
+    return false;
+  }
+};
+const policySchema = z.object({
+  maxAge: z.union([z.number(), z.string()]).refine(isDuration, 'must be a positive duration: milliseconds, or a string such as 30d or 12h'),
+  batchSize: z.number().int().positive().optional(),
+});
+const storeSchema = connectionSchema.extend({
+  id: nonEmpty,
+  disableInit: z.boolean().optional(),
+  retention: z.record(z.string(), z.record(z.string(), policySchema)).optional(),
+});
 
 type ParsedConnection = z.infer<typeof connectionSchema>;
 
@@ -145,11 +166,12 @@ function driverFor(config: ParsedConnection): D1Driver {
  * Validates a `D1Store` config and picks the transport: the one place the binding-or-REST-or-custom
  * decision is made. Throws a USER `MastraError` naming the bad field.
  */
-export function resolveStoreConfig(config: D1StoreConfig): { id: string; disableInit: boolean } & D1DomainContext {
+export function resolveStoreConfig(config: D1StoreConfig): { id: string; disableInit: boolean; retention?: RetentionConfig } & D1DomainContext {
   const parsed = parse(storeSchema, config);
   return {
     id: parsed.id,
     disableInit: parsed.disableInit ?? false,
+    retention: parsed.retention as RetentionConfig | undefined,
     driver: driverFor(parsed),
     tables: createTableNamer(parsed.tablePrefix ?? ''),
   };

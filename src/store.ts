@@ -1,28 +1,20 @@
 import { MastraCompositeStore, type StorageDomains } from '@mastra/core/storage';
 import { resolveStoreConfig, type D1DomainContext, type D1StoreConfig } from './config';
-import { MemoryStorageD1 } from './domains/memory';
-import { ObservabilityStorageD1 } from './domains/observability';
-import { ScoresStorageD1 } from './domains/scores';
-import { WorkflowsStorageD1 } from './domains/workflows';
+import { ALL_TABLES, buildDomains } from './domains/registry';
 import { toMastraError } from './errors';
-import type { TableSpec } from './sql/ddl';
 import { createTableNamer } from './sql/identifiers';
-import { ensureSchema, initOnce, schemaStatements } from './sql/schema';
+import { ensureSchema, initOnce, schemaScript } from './sql/schema';
 
-/** Every table this package creates, across all domains. */
-export const ALL_TABLES: readonly TableSpec[] = [
-  ...MemoryStorageD1.tables,
-  ...WorkflowsStorageD1.tables,
-  ...ScoresStorageD1.tables,
-  ...ObservabilityStorageD1.tables,
-];
+/** The schema-marker scope of a whole store (a domain class built on its own uses its key). */
+const STORE_SCOPE = 'store';
 
 /**
- * The exact DDL `init()` runs, one statement per entry, for creating the tables ahead of time
- * (e.g. as a `wrangler d1 migrations` file) and running with `disableInit: true`.
+ * The exact DDL `init()` runs on a new database, one statement per entry, for creating the tables ahead
+ * of time (e.g. as a `wrangler d1 migrations` file) and running with `disableInit: true`. It ends with the
+ * schema marker, so a store's `init()` on a database made from it is a single read.
  */
 export function schemaSql(options: { tablePrefix?: string } = {}): string[] {
-  return schemaStatements(createTableNamer(options.tablePrefix ?? ''), ALL_TABLES);
+  return schemaScript(createTableNamer(options.tablePrefix ?? ''), ALL_TABLES, STORE_SCOPE);
 }
 
 /**
@@ -43,27 +35,23 @@ export class D1Store extends MastraCompositeStore {
 
   /** Validates `config` (throwing a USER `MastraError` that names the bad field) and builds every domain. */
   constructor(config: D1StoreConfig) {
-    const { id, disableInit, driver, tables } = resolveStoreConfig(config);
-    super({ id, name: 'D1Store', disableInit });
+    const { id, disableInit, retention, driver, tables } = resolveStoreConfig(config);
+    super({ id, name: 'D1Store', disableInit, retention });
     this.#init = initOnce(async () => {
       try {
-        await ensureSchema(driver, tables, ALL_TABLES);
+        await ensureSchema(driver, tables, ALL_TABLES, STORE_SCOPE);
       } catch (error) {
         throw toMastraError('init', error);
       }
     });
     const context: D1DomainContext = { driver, tables, init: () => this.init() };
-    this.stores = {
-      memory: new MemoryStorageD1(context),
-      workflows: new WorkflowsStorageD1(context),
-      scores: new ScoresStorageD1(context),
-      observability: new ObservabilityStorageD1(context),
-    };
+    this.stores = buildDomains(context) as StorageDomains;
   }
 
   /**
-   * Creates every table and index of every domain in one batch (one round trip on an up-to-date
-   * database). Concurrent callers share one run; a failed run is retried by the next call.
+   * Creates every table and index of every domain. On a database this package version already set up
+   * it is ONE statement (a read of the schema marker), whatever the number of domains. Concurrent
+   * callers share one run; a failed run is retried by the next call.
    */
   override init(): Promise<void> {
     return this.#init();

@@ -58,38 +58,3 @@ export function objectJson(operation: string, record: string, value: unknown): s
   if (typeof value !== 'object' || Array.isArray(value)) throw userError(operation, `${record} must be an object`, { record });
   return serializeJson(operation, value, record);
 }
-
-/** Where a page starts and how many rows it takes; `limit` is -1 (SQLite's "no limit") for `perPage: false`. */
-export interface PageWindow {
-  page: number;
-  offset: number;
-  limit: number;
-  /** `perPage` as the response reports it (`false` for "all"). */
-  perPage: number | false;
-}
-
-/**
- * Checks `page` (an integer >= 0) and `perPage` (an integer >= 0, or `false` for every row) and computes
- * the window. `strict` adds core's rule that `page` must be 0 with `perPage: false` (LibSQLStore applies
- * it to thread lists but not to message lists).
- */
-export function pageWindow(
-  operation: string,
-  page: unknown,
-  perPage: unknown,
-  { defaultPerPage = 100, strict = false }: { defaultPerPage?: number; strict?: boolean } = {},
-): PageWindow {
-  if (typeof page !== 'number' || !Number.isSafeInteger(page) || page < 0) {
-    throw userError(operation, 'page must be an integer >= 0', { page: String(page) });
-  }
-  const size = perPage === undefined ? defaultPerPage : perPage;
-  if (size !== false && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) {
-    throw userError(operation, 'perPage must be false or an integer >= 0', { perPage: String(perPage) });
-  }
-  if (size === false) {
-    if (strict && page !== 0) throw userError(operation, 'page must be 0 when perPage is false', { page });
-    return { page, offset: 0, limit: -1, perPage: false };
-  }
-  if (!Number.isSafeInteger(page * size)) throw userError(operation, 'page value too large', { page });
-  return { page, offset: page * size, limit: size, perPage: size };
-}

@@ -33,13 +33,13 @@ describe.each(CLIENT_KINDS)('error mapping on %s', (kind) => {
 
   it("gives a failed init() core's storage error id, THIRD_PARTY, with the D1 error as cause", async () => {
     const prefix = uniquePrefix();
-    // A view where a table belongs: CREATE TABLE IF NOT EXISTS passes, then D1 refuses to index a view.
+    // A view where a table belongs: CREATE TABLE IF NOT EXISTS passes, then D1 refuses to add columns to a view.
     await h.d1.db.prepare(`CREATE VIEW "${prefix}mastra_threads" AS SELECT 1 AS id`).all();
     const error = await rejection<MastraError>(h.store(kind, { tablePrefix: prefix }).init());
     expect(error).toBeInstanceOf(MastraError);
     expect(error.id).toBe('MASTRA_STORAGE_CLOUDFLARE_D1_INIT_FAILED');
     expect(error.category).toBe(ErrorCategory.THIRD_PARTY);
-    expect(error.message).toMatch(/views may not be indexed/);
+    expect(error.message).toMatch(/Cannot add a column to a view/);
     expect(error.cause).toBeInstanceOf(D1QueryError);
   });
 });

@@ -11,7 +11,7 @@ const rig = useRig(import.meta.url);
 const schemaOf = (prefix: string) => rig.rows<{ type: string; name: string }>(schemaNamesSql(), prefix);
 
 describe.each(ATOMIC_KINDS)('init() under faults on %s', (kind) => {
-  it('a failure at any statement of the schema batch creates nothing, and the next init() creates everything', async () => {
+  it('a failure at any statement of init() (the marker read or the schema batch) creates nothing, and the next init() creates everything', async () => {
     const reference = uniquePrefix('r');
     rig.faults.mark();
     await rig.freshStore(kind, { tablePrefix: reference });
@@ -40,10 +40,11 @@ describe.each(ATOMIC_KINDS)('init() under faults on %s', (kind) => {
   it.each(TRANSIENT_D1_MESSAGES)('retries "%s" and succeeds, whether or not the first attempt applied', async (message) => {
     for (const afterExecute of [false, true]) {
       const prefix = uniquePrefix('r');
-      rig.faults.arm({ roundTrip: 1, message, afterExecute });
+      // Round trip 1 reads the marker (a new prefix has none); the fault strikes the schema batch.
+      rig.faults.arm({ roundTrip: 2, message, afterExecute });
       await rig.freshStore(kind, { tablePrefix: prefix });
       expect(rig.faults.fired).toBe(true);
-      expect(rig.faults.since().roundTrips).toBe(2);
+      expect(rig.faults.since().roundTrips).toBe(3);
       expect((await schemaOf(prefix)).length).toBeGreaterThan(6);
     }
   });
@@ -85,7 +86,8 @@ describe('REST faults answered by the HTTP layer', () => {
     const before = rig.emulator.requests.length;
     rig.emulator.queueFault({ status: 500, body: cloudflareError(7500, 'Internal error') });
     await rest().init();
-    expect(rig.emulator.requests.length - before).toBe(2);
+    // The failed marker read, its retry, and the schema batch.
+    expect(rig.emulator.requests.length - before).toBe(3);
   });
 
   it('a 429 with retry-after is waited out and retried', async () => {
@@ -94,7 +96,7 @@ describe('REST faults answered by the HTTP layer', () => {
     const started = Date.now();
     await rest().init();
     expect(Date.now() - started).toBeGreaterThanOrEqual(180);
-    expect(rig.emulator.requests.length - before).toBe(2);
+    expect(rig.emulator.requests.length - before).toBe(3);
   });
 
   it('429s and 500s beyond the retry budget end in a clear error after exactly that many requests', async () => {

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { D1Store } from '../../src';
-import { ALL_TABLES } from '../../src/store';
+import { ALL_TABLES } from '../../src/domains/registry';
 import { snapshot } from '../conformance/workflows-fixtures';
 
 const tableCount = async (prefix: string) => {
@@ -13,7 +13,7 @@ describe('D1Store inside workerd, on a real D1 binding', () => {
   it('initializes every table, then round-trips a thread and a workflow snapshot', async () => {
     const store = new D1Store({ id: 'smoke', binding: env.DB, tablePrefix: 'smoke_' });
     await store.init();
-    expect(await tableCount('smoke_')).toBe(ALL_TABLES.length);
+    expect(await tableCount('smoke_')).toBe(ALL_TABLES.length + 1);
 
     const memory = (await store.getStore('memory'))!;
     const now = new Date();
@@ -28,7 +28,7 @@ describe('D1Store inside workerd, on a real D1 binding', () => {
   it('accepts a withSession() session as its binding', async () => {
     const store = new D1Store({ id: 'smoke-session', binding: env.DB.withSession('first-primary'), tablePrefix: 'session_' });
     await store.init();
-    expect(await tableCount('session_')).toBe(ALL_TABLES.length);
+    expect(await tableCount('session_')).toBe(ALL_TABLES.length + 1);
     expect(await (await store.getStore('memory'))!.getThreadById({ threadId: 'missing' })).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import type { D1Value, SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import { inJsonList, jsonList } from '../../sql/params';
-import type { DomainContext } from '../context';
+import type { DomainContext } from '../base';
 import { threadFromRow } from './rows';
 import { deleteThread } from './threads';
 import { checkValueSize, requireText } from '../validation';

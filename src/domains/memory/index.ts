@@ -1,9 +1,8 @@
-import { MemoryStorage, type StorageCloneThreadInput, type StorageCopyThreadOutput, type StorageListMessagesByResourceIdInput, type StorageListMessagesInput, type StorageListMessagesOutput, type StorageListThreadsInput, type StorageListThreadsOutput, type StorageResourceType, type CreateObservationalMemoryInput, type CreateReflectionGenerationInput, type ObservationalMemoryHistoryOptions, type ObservationalMemoryRecord, type SwapBufferedReflectionToActiveInput, type SwapBufferedToActiveInput, type SwapBufferedToActiveResult, type UpdateActiveObservationsInput, type UpdateBufferedObservationsInput, type UpdateBufferedReflectionInput, type UpdateObservationalMemoryConfigInput } from '@mastra/core/storage';
+import { MemoryStorage, TABLE_MESSAGES, TABLE_RESOURCES, TABLE_THREADS, type StorageCloneThreadInput, type StorageCopyThreadOutput, type StorageListMessagesByResourceIdInput, type StorageListMessagesInput, type StorageListMessagesOutput, type StorageListThreadsInput, type StorageListThreadsOutput, type StorageResourceType, type CreateObservationalMemoryInput, type CreateReflectionGenerationInput, type ObservationalMemoryHistoryOptions, type ObservationalMemoryRecord, type SwapBufferedReflectionToActiveInput, type SwapBufferedToActiveInput, type SwapBufferedToActiveResult, type UpdateActiveObservationsInput, type UpdateBufferedObservationsInput, type UpdateBufferedReflectionInput, type UpdateObservationalMemoryConfigInput } from '@mastra/core/storage';
 import type { MastraDBMessage, StorageThreadType } from '@mastra/core/memory';
-import type { D1DomainConfig } from '../../config';
 import { storageOperation } from '../../errors';
-import { domainSetup, type DomainContext } from '../context';
-import { clearMemory } from './clear';
+import type { D1DomainConfig } from '../../config';
+import { D1Domain } from '../base';
 import { copyThread } from './clone';
 import { listMessages, listMessagesByResourceId } from './list-messages';
 import { listThreads } from './list-threads';
@@ -14,90 +13,90 @@ import { deleteThread, getThread, saveThread, updateThread, updateThreadMetadata
 import { MEMORY_TABLES } from './schema';
 
 /** Threads, messages, resources (working memory) and Observational Memory, stored in D1. */
-export class MemoryStorageD1 extends MemoryStorage {
-  /** The tables this domain creates. */
-  static readonly tables = MEMORY_TABLES;
+export class MemoryStorageD1 extends D1Domain(MemoryStorage, {
+  key: 'memory',
+  tables: MEMORY_TABLES,
+  retention: {
+    tables: {
+      messages: { table: TABLE_MESSAGES, column: 'createdAt', indexed: true },
+      resources: { table: TABLE_RESOURCES, column: 'createdAt', indexed: true },
+      threads: { table: TABLE_THREADS, column: 'createdAt', indexed: true },
+    },
+    // Messages and resources before the threads they belong to, as LibSQLStore does.
+    order: ['messages', 'resources', 'threads'],
+  },
+}) {
   override readonly supportsObservationalMemory = true;
   override readonly supportsPartialThreadUpdate = true;
-  readonly #ctx: DomainContext;
   readonly #om: ObservationalMemoryD1;
 
   constructor(config: D1DomainConfig) {
-    super();
-    this.#ctx = domainSetup(config, MEMORY_TABLES);
-    this.#om = new ObservationalMemoryD1(this.#ctx);
-  }
-
-  override init(): Promise<void> {
-    return this.#ctx.init();
-  }
-
-  async dangerouslyClearAll(): Promise<void> {
-    return storageOperation('dangerouslyClearAll', {}, () => clearMemory(this.#ctx));
+    super(config);
+    this.#om = new ObservationalMemoryD1(this.ctx);
   }
 
   async getThreadById(args: { threadId: string; resourceId?: string }): Promise<StorageThreadType | null> {
-    return storageOperation('getThreadById', {}, () => getThread(this.#ctx, args?.threadId, args?.resourceId));
+    return storageOperation('getThreadById', {}, () => getThread(this.ctx, args?.threadId, args?.resourceId));
   }
   async saveThread({ thread }: { thread: StorageThreadType }): Promise<StorageThreadType> {
-    return storageOperation('saveThread', { threadId: thread?.id ?? null }, () => saveThread(this.#ctx, thread));
+    return storageOperation('saveThread', { threadId: thread?.id ?? null }, () => saveThread(this.ctx, thread));
   }
   async updateThread(args: { id: string; title?: string; metadata?: Record<string, unknown> }): Promise<StorageThreadType> {
-    return storageOperation('updateThread', { threadId: args?.id ?? null }, () => updateThread(this.#ctx, args));
+    return storageOperation('updateThread', { threadId: args?.id ?? null }, () => updateThread(this.ctx, args));
   }
   override async updateThreadMetadata(args: {
     id: string;
     resourceId?: string;
     update: (thread: StorageThreadType) => Record<string, unknown> | undefined;
   }): Promise<StorageThreadType | null> {
-    return storageOperation('updateThreadMetadata', { threadId: args?.id ?? null }, () => updateThreadMetadata(this.#ctx, args));
+    return storageOperation('updateThreadMetadata', { threadId: args?.id ?? null }, () => updateThreadMetadata(this.ctx, args));
   }
   async deleteThread({ threadId }: { threadId: string }): Promise<void> {
-    return storageOperation('deleteThread', { threadId }, () => deleteThread(this.#ctx, threadId));
+    return storageOperation('deleteThread', { threadId }, () => deleteThread(this.ctx, threadId));
   }
   override async updateThreadResourceId(args: { threadId: string; resourceId: string }): Promise<StorageThreadType> {
-    return storageOperation('updateThreadResourceId', { threadId: args?.threadId ?? null }, () => updateThreadResourceId(this.#ctx, args));
+    return storageOperation('updateThreadResourceId', { threadId: args?.threadId ?? null }, () => updateThreadResourceId(this.ctx, args));
   }
   async listThreads(args: StorageListThreadsInput): Promise<StorageListThreadsOutput> {
     const orderBy = this.parseOrderBy(args?.orderBy);
     return storageOperation('listThreads', { resourceId: args?.filter?.resourceId ?? null }, () =>
-      listThreads(this.#ctx, args ?? {}, { validateMetadataKeys: (metadata) => this.validateMetadataKeys(metadata), orderBy }),
+      listThreads(this.ctx, args ?? {}, { validateMetadataKeys: (metadata) => this.validateMetadataKeys(metadata), orderBy }),
     );
   }
   override async copyThread(args: StorageCloneThreadInput): Promise<StorageCopyThreadOutput> {
-    return storageOperation('copyThread', { sourceThreadId: args?.sourceThreadId ?? null }, () => copyThread(this.#ctx, args));
+    return storageOperation('copyThread', { sourceThreadId: args?.sourceThreadId ?? null }, () => copyThread(this.ctx, args));
   }
 
   async listMessages(args: StorageListMessagesInput): Promise<StorageListMessagesOutput> {
     const { direction } = this.parseOrderBy(args?.orderBy, 'ASC');
     const threadId = Array.isArray(args?.threadId) ? args.threadId.join(',') : (args?.threadId ?? null);
-    return storageOperation('listMessages', { threadId }, () => listMessages(this.#ctx, args, { direction }));
+    return storageOperation('listMessages', { threadId }, () => listMessages(this.ctx, args, { direction }));
   }
   override async listMessagesByResourceId(args: StorageListMessagesByResourceIdInput): Promise<StorageListMessagesOutput> {
     const { direction } = this.parseOrderBy(args?.orderBy, 'ASC');
-    return storageOperation('listMessagesByResourceId', { resourceId: args?.resourceId ?? null }, () => listMessagesByResourceId(this.#ctx, args, { direction }));
+    return storageOperation('listMessagesByResourceId', { resourceId: args?.resourceId ?? null }, () => listMessagesByResourceId(this.ctx, args, { direction }));
   }
   async listMessagesById({ messageIds }: { messageIds: string[] }): Promise<{ messages: MastraDBMessage[] }> {
-    return storageOperation('listMessagesById', { count: messageIds?.length ?? 0 }, () => listMessagesById(this.#ctx, messageIds));
+    return storageOperation('listMessagesById', { count: messageIds?.length ?? 0 }, () => listMessagesById(this.ctx, messageIds));
   }
   async saveMessages({ messages }: { messages: MastraDBMessage[] }): Promise<{ messages: MastraDBMessage[] }> {
-    return storageOperation('saveMessages', { count: messages?.length ?? 0 }, () => saveMessages(this.#ctx, messages));
+    return storageOperation('saveMessages', { count: messages?.length ?? 0 }, () => saveMessages(this.ctx, messages));
   }
   async updateMessages({ messages }: Parameters<MemoryStorage['updateMessages']>[0]): Promise<MastraDBMessage[]> {
-    return storageOperation('updateMessages', { count: messages?.length ?? 0 }, () => updateMessages(this.#ctx, messages));
+    return storageOperation('updateMessages', { count: messages?.length ?? 0 }, () => updateMessages(this.ctx, messages));
   }
   override async deleteMessages(messageIds: string[]): Promise<void> {
-    return storageOperation('deleteMessages', { count: messageIds?.length ?? 0 }, () => deleteMessages(this.#ctx, messageIds));
+    return storageOperation('deleteMessages', { count: messageIds?.length ?? 0 }, () => deleteMessages(this.ctx, messageIds));
   }
 
   override async getResourceById({ resourceId }: { resourceId: string }): Promise<StorageResourceType | null> {
-    return storageOperation('getResourceById', { resourceId }, () => getResource(this.#ctx, resourceId));
+    return storageOperation('getResourceById', { resourceId }, () => getResource(this.ctx, resourceId));
   }
   override async saveResource({ resource }: { resource: StorageResourceType }): Promise<StorageResourceType> {
-    return storageOperation('saveResource', { resourceId: resource?.id ?? null }, () => saveResource(this.#ctx, resource));
+    return storageOperation('saveResource', { resourceId: resource?.id ?? null }, () => saveResource(this.ctx, resource));
   }
   override async updateResource(args: { resourceId: string; workingMemory?: string; metadata?: Record<string, unknown> }): Promise<StorageResourceType> {
-    return storageOperation('updateResource', { resourceId: args?.resourceId ?? null }, () => updateResource(this.#ctx, args));
+    return storageOperation('updateResource', { resourceId: args?.resourceId ?? null }, () => updateResource(this.ctx, args));
   }
 
   // Observational Memory lives in ./observational.ts.

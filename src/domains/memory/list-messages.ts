@@ -12,9 +12,10 @@ import type { SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import { inJsonList, jsonList } from '../../sql/params';
-import type { DomainContext } from '../context';
+import type { DomainContext } from '../base';
 import { MESSAGE_COLUMNS, messageFromRow } from './rows';
-import { isoTimestamp, optionalText, pageWindow, requireText, type PageWindow } from '../validation';
+import { isoTimestamp, optionalText, requireText } from '../validation';
+import { pageWindow, type PageWindow } from '../../sql/query';
 
 /** A SQL condition with its parameters. */
 type Where = SqlStatement;

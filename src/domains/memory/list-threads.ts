@@ -3,9 +3,10 @@ import { TABLE_THREADS } from '@mastra/core/storage';
 import type { SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
-import type { DomainContext } from '../context';
+import type { DomainContext } from '../base';
 import { threadFromRow } from './rows';
-import { optionalText, pageWindow, type PageWindow } from '../validation';
+import { optionalText } from '../validation';
+import { pageWindow, type PageWindow } from '../../sql/query';
 
 /** A SQL condition with its parameters. */
 type Where = SqlStatement;

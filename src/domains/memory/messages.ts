@@ -5,7 +5,7 @@ import type { D1Value, SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import { chunkRows, inJsonList, jsonList } from '../../sql/params';
-import type { DomainContext } from '../context';
+import type { DomainContext } from '../base';
 import { isJsonObjectSql, shallowMergeSql } from '../../sql/json';
 import { MESSAGE_COLUMNS, messageFromRow } from './rows';
 import { checkValueSize, isoTimestamp, requireText } from '../validation';

@@ -16,7 +16,7 @@ import { TABLE_OBSERVATIONAL_MEMORY } from '@mastra/core/storage';
 import type { SqlStatement } from '../../client/types';
 import { storageOperation, userError } from '../../errors';
 import { checkStatementValues, notFound, requireCount, requireIndex, requirePlainObject, requireScope, requireString } from './observational-input';
-import type { DomainContext } from '../context';
+import type { DomainContext } from '../base';
 import { FRESH_PROCESSING_STATE, newBufferedChunk, omFromRow, omLookupKey, omToRow } from './observational-rows';
 import { appendChunk, appendReflection, deleteAll, insertFirstRow, insertRow, mergeConfig, selectCurrent, selectExists, selectHistory, setColumns, updateActive } from './observational-sql';
 import { activateChunks, clearBufferedReflection, insertReflectedGeneration, selectActivatedChunks } from './observational-swaps';

@@ -2,7 +2,7 @@ import { TABLE_RESOURCES, type StorageResourceType } from '@mastra/core/storage'
 import type { D1Value, SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
-import type { DomainContext } from '../context';
+import type { DomainContext } from '../base';
 import { shallowMergeSql } from '../../sql/json';
 import { resourceFromRow } from './rows';
 import { checkValueSize, isoTimestamp, objectJson, requireText } from '../validation';

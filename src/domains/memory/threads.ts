@@ -4,7 +4,7 @@ import { createStorageErrorId, TABLE_MESSAGES, TABLE_OBSERVATIONAL_MEMORY, TABLE
 import type { D1Value, SqlStatement } from '../../client/types';
 import { notFoundError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
-import type { DomainContext } from '../context';
+import type { DomainContext } from '../base';
 import { shallowMergeSql } from '../../sql/json';
 import { omLookupKey } from './observational-rows';
 import { threadFromRow } from './rows';

@@ -42,10 +42,9 @@ import {
 } from '@mastra/core/storage';
 import type { z } from 'zod';
 import type { SqlStatement } from '../../client/types';
-import type { D1DomainConfig } from '../../config';
 import { storageOperation, userError } from '../../errors';
 import { exceedsValueLimit, jsonList } from '../../sql/params';
-import { domainSetup, type DomainContext } from '../context';
+import { D1Domain } from '../base';
 import { LIGHT_LIST_COLUMNS, payloadJson, REQUIRED_COLUMNS, SPAN_COLUMNS, STRUCTURE_COLUMNS, toSpanRecord, UPDATABLE_COLUMNS } from './columns';
 import { branchWhere, orderBy, traceWhere } from './filters';
 import { packJsonArrays } from './payload';
@@ -84,22 +83,14 @@ function deltaModeUnsupported(): MastraError {
  * from the spans table (a trace is its spans; its row in a list is its root span). Metrics, logs,
  * scores, feedback and trace queries keep core's "not implemented" behaviour.
  */
-export class ObservabilityStorageD1 extends ObservabilityStorage {
-  /** The tables this domain creates. */
-  static readonly tables = OBSERVABILITY_TABLES;
-  readonly #ctx: DomainContext;
-
-  constructor(config: D1DomainConfig) {
-    super();
-    this.#ctx = domainSetup(config, OBSERVABILITY_TABLES);
-  }
+export class ObservabilityStorageD1 extends D1Domain(ObservabilityStorage, {
+  key: 'observability',
+  tables: OBSERVABILITY_TABLES,
+  retention: { tables: { spans: { table: TABLE_SPANS, column: 'startedAt', indexed: true } }, order: ['spans'] },
+}) {
 
   get #table(): string {
-    return this.#ctx.tables(TABLE_SPANS);
-  }
-
-  override init(): Promise<void> {
-    return this.#ctx.init();
+    return this.ctx.tables(TABLE_SPANS);
   }
 
   /** Every strategy works: all span writes are upserts or partial updates batched into a few statements. */
@@ -110,10 +101,6 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
   /** None of the optional observability APIs (delta polling, metrics, logs, discovery, trace queries, feedback). */
   override getFeatures(): readonly ObservabilityStorageFeature[] {
     return [];
-  }
-
-  override async dangerouslyClearAll(): Promise<void> {
-    await storageOperation('dangerouslyClearAll', {}, () => this.#ctx.driver.run(sql.deleteAllSpans(this.#table), { idempotent: true }));
   }
 
   override async createSpan({ span }: CreateSpanArgs): Promise<void> {
@@ -135,19 +122,19 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
 
   override async getSpan(args: GetSpanArgs): Promise<GetSpanResponse | null> {
     const { traceId, spanId } = parseArgs('getSpan', getSpanArgsSchema, args);
-    const rows = await storageOperation('getSpan', { traceId, spanId }, () => this.#ctx.driver.all<Row>(sql.selectSpan(this.#table, traceId, spanId)));
+    const rows = await storageOperation('getSpan', { traceId, spanId }, () => this.ctx.driver.all<Row>(sql.selectSpan(this.#table, traceId, spanId)));
     return rows[0] ? { span: toSpanRecord(rows[0]) } : null;
   }
 
   override async getRootSpan(args: GetRootSpanArgs): Promise<GetRootSpanResponse | null> {
     const { traceId } = parseArgs('getRootSpan', getRootSpanArgsSchema, args);
-    const rows = await storageOperation('getRootSpan', { traceId }, () => this.#ctx.driver.all<Row>(sql.selectRootSpan(this.#table, traceId)));
+    const rows = await storageOperation('getRootSpan', { traceId }, () => this.ctx.driver.all<Row>(sql.selectRootSpan(this.#table, traceId)));
     return rows[0] ? { span: toSpanRecord(rows[0]) } : null;
   }
 
   override async getTrace(args: GetTraceArgs): Promise<GetTraceResponse | null> {
     const { traceId } = parseArgs('getTrace', getTraceArgsSchema, args);
-    const rows = await storageOperation('getTrace', { traceId }, () => this.#ctx.driver.all<Row>(sql.selectTraceSpans(this.#table, traceId)));
+    const rows = await storageOperation('getTrace', { traceId }, () => this.ctx.driver.all<Row>(sql.selectTraceSpans(this.#table, traceId)));
     return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord(row)) } : null;
   }
 
@@ -155,7 +142,7 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
   override async getStructure(args: GetTraceArgs): Promise<GetStructureResponse | null> {
     const { traceId } = parseArgs('getStructure', getTraceArgsSchema, args);
     const statement = sql.selectTraceSpans(this.#table, traceId, STRUCTURE_COLUMNS);
-    const rows = await storageOperation('getStructure', { traceId }, () => this.#ctx.driver.all<Row>(statement));
+    const rows = await storageOperation('getStructure', { traceId }, () => this.ctx.driver.all<Row>(statement));
     return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord<LightSpanRecord>(row)) } : null;
   }
 
@@ -168,7 +155,7 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
   override async getBranch(args: GetBranchArgs): Promise<GetBranchResponse | null> {
     const { traceId, spanId, depth } = parseArgs('getBranch', getBranchArgsSchema, args);
     const statement = sql.selectBranch(this.#table, traceId, spanId, depth ?? null);
-    const rows = await storageOperation('getBranch', { traceId, spanId }, () => this.#ctx.driver.all<Row>(statement));
+    const rows = await storageOperation('getBranch', { traceId, spanId }, () => this.ctx.driver.all<Row>(statement));
     return rows.length > 0 ? { traceId, spans: rows.map((row) => toSpanRecord(row)) } : null;
   }
 
@@ -176,7 +163,7 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
     const { traceId, spanIds } = parseArgs('getSpans', getSpansArgsSchema, args);
     if (spanIds.length === 0) return { traceId, spans: [] };
     const statement = sql.selectSpansById(this.#table, traceId, jsonList(spanIds));
-    const rows = await storageOperation('getSpans', { traceId }, () => this.#ctx.driver.all<Row>(statement));
+    const rows = await storageOperation('getSpans', { traceId }, () => this.ctx.driver.all<Row>(statement));
     return { traceId, spans: rows.map((row) => toSpanRecord(row)) };
   }
 
@@ -204,7 +191,7 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
     this.assertUnscopedBatchDeleteTraces(args);
     if (traceIds.length === 0) return;
     await storageOperation('batchDeleteTraces', { traces: traceIds.length }, () =>
-      this.#ctx.driver.run(sql.deleteTraces(this.#table, jsonList(traceIds)), { idempotent: true }),
+      this.ctx.driver.run(sql.deleteTraces(this.#table, jsonList(traceIds)), { idempotent: true }),
     );
   }
 
@@ -217,7 +204,7 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
   /** A page and its total in one batch: one round trip. */
   async #page(operation: string, columns: readonly string[], where: SqlStatement, order: string, { page, perPage }: { page: number; perPage: number }) {
     const statements = sql.selectPage(this.#table, columns, where, order, { limit: perPage, offset: page * perPage });
-    const [list, count] = await storageOperation(operation, { page, perPage }, () => this.#ctx.driver.batch(statements, { idempotent: true }));
+    const [list, count] = await storageOperation(operation, { page, perPage }, () => this.ctx.driver.batch(statements, { idempotent: true }));
     const total = Number(count!.rows[0]?.total ?? 0);
     return { rows: list!.rows, pagination: { total, page, perPage, hasMore: (page + 1) * perPage < total } };
   }
@@ -236,7 +223,7 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
       return row;
     });
     const statements = packJsonArrays(rows).map((payload) => sql.upsertSpans(this.#table, payload));
-    await storageOperation(operation, { spans: spans.length }, () => this.#ctx.driver.batch(statements, { idempotent: true }));
+    await storageOperation(operation, { spans: spans.length }, () => this.ctx.driver.batch(statements, { idempotent: true }));
   }
 
   async #update(operation: string, records: readonly SpanUpdate[]): Promise<void> {
@@ -260,7 +247,7 @@ export class ObservabilityStorageD1 extends ObservabilityStorage {
     });
     const now = new Date().toISOString();
     const statements = packJsonArrays(items).map((payload) => sql.updateSpans(this.#table, payload, now));
-    await storageOperation(operation, { spans: records.length }, () => this.#ctx.driver.batch(statements, { idempotent: true }));
+    await storageOperation(operation, { spans: records.length }, () => this.ctx.driver.batch(statements, { idempotent: true }));
   }
 }
 

@@ -120,7 +120,3 @@ export function deleteTraces(table: string, traceIdsJson: string): SqlStatement 
   return { sql: `DELETE FROM ${table} WHERE "traceId" IN (SELECT value FROM json_each(?))`, params: [traceIdsJson] };
 }
 
-/** Deletes every span. */
-export function deleteAllSpans(table: string): SqlStatement {
-  return { sql: `DELETE FROM ${table}`, params: [] };
-}

@@ -1,40 +1,28 @@
 import { saveScorePayloadSchema, type ListScoresResponse, type SaveScorePayload, type ScoreRowData } from '@mastra/core/evals';
 import { ScoresStorage, TABLE_SCORERS, type ListScoresByEntityIdInput, type ListScoresByRunIdInput, type ListScoresByScorerIdInput, type ListScoresBySpanInput, type ScoreTenancyFilters, type StoragePagination } from '@mastra/core/storage';
-import type { D1DomainConfig } from '../../config';
 import { storageOperation, userError } from '../../errors';
-import { domainSetup, type DomainContext } from '../context';
-import { optionalText, pageWindow, requireText } from '../validation';
+import { D1Domain } from '../base';
+import { optionalText, requireText } from '../validation';
+import { pageWindow } from '../../sql/query';
 import { scoreFromRow, scoreToRow } from './rows';
 import { SCORE_TABLES } from './schema';
 import * as sql from './sql';
 
 /** Evaluation scores, stored in D1. Every call is one round trip; a page and its total share one batch. */
-export class ScoresStorageD1 extends ScoresStorage {
-  /** The tables this domain creates. */
-  static readonly tables = SCORE_TABLES;
-  readonly #ctx: DomainContext;
-
-  constructor(config: D1DomainConfig) {
-    super();
-    this.#ctx = domainSetup(config, SCORE_TABLES);
-  }
-
-  override init(): Promise<void> {
-    return this.#ctx.init();
-  }
+export class ScoresStorageD1 extends D1Domain(ScoresStorage, {
+  key: 'scores',
+  tables: SCORE_TABLES,
+  retention: { tables: { scorers: { table: TABLE_SCORERS, column: 'createdAt', indexed: true } }, order: ['scorers'] },
+}) {
 
   get #table(): string {
-    return this.#ctx.tables(TABLE_SCORERS);
-  }
-
-  override async dangerouslyClearAll(): Promise<void> {
-    await storageOperation('dangerouslyClearAll', {}, () => this.#ctx.driver.run(sql.deleteAllScores(this.#table), { idempotent: true }));
+    return this.ctx.tables(TABLE_SCORERS);
   }
 
   async getScoreById(args: { id: string }): Promise<ScoreRowData | null> {
     const id = requireText('getScoreById', 'id', args?.id);
     return storageOperation('getScoreById', { id }, async () => {
-      const [row] = await this.#ctx.driver.all(sql.selectScore(this.#table, id));
+      const [row] = await this.ctx.driver.all(sql.selectScore(this.#table, id));
       return row ? scoreFromRow(row) : null;
     });
   }
@@ -57,7 +45,7 @@ export class ScoresStorageD1 extends ScoresStorage {
     const values = scoreToRow(op, saved);
     return storageOperation(op, { id: saved.id }, async () => {
       // The id is fixed before sending, so a retry replaces the same row rather than adding one.
-      await this.#ctx.driver.run(sql.upsertScore(this.#table, values), { idempotent: true });
+      await this.ctx.driver.run(sql.upsertScore(this.#table, values), { idempotent: true });
       return { score: saved as ScoreRowData };
     });
   }
@@ -96,7 +84,7 @@ export class ScoresStorageD1 extends ScoresStorage {
     };
     return storageOperation(op, {}, async () => {
       const t = this.#table;
-      const [count, rows] = await this.#ctx.driver.batch([sql.countScores(t, filters), sql.selectScores(t, filters, window)], { idempotent: true });
+      const [count, rows] = await this.ctx.driver.batch([sql.countScores(t, filters), sql.selectScores(t, filters, window)], { idempotent: true });
       const total = Number(count!.rows[0]?.total ?? 0);
       const end = window.perPage === false ? total : window.offset + window.perPage;
       return { scores: rows!.rows.map(scoreFromRow), pagination: { total, page, perPage: window.perPage, hasMore: end < total } };

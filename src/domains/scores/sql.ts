@@ -19,11 +19,6 @@ export function selectScore(t: string, id: string): SqlStatement {
   return { sql: `SELECT ${COLUMN_LIST} FROM ${t} WHERE id = ?`, params: [id] };
 }
 
-/** Deletes every score. */
-export function deleteAllScores(t: string): SqlStatement {
-  return { sql: `DELETE FROM ${t}`, params: [] };
-}
-
 /** Column equalities a listing filters on; an `undefined` one matches any value. */
 export type ScoreFilters = Partial<Record<'scorerId' | 'runId' | 'entityId' | 'entityType' | 'source' | 'traceId' | 'spanId' | 'organizationId' | 'projectId', string>>;
 

@@ -1,14 +1,14 @@
 import { createEmptyWorkflowSnapshot, mergeWorkflowStepResult, WorkflowsStorage, TABLE_WORKFLOW_SNAPSHOT, type StorageListWorkflowRunsInput, type UpdateWorkflowStateOptions, type WorkflowRun, type WorkflowRuns } from '@mastra/core/storage';
 import type { StepResult, WorkflowRunState } from '@mastra/core/workflows';
-import type { D1DomainConfig } from '../../config';
 import { storageOperation } from '../../errors';
-import { domainSetup, type DomainContext } from '../context';
+import { D1Domain } from '../base';
 import { keyPath } from '../../sql/json';
 import { parseSnapshot, runFromRow } from './rows';
 import { WORKFLOW_TABLES } from './schema';
 import * as sql from './sql';
 import { planStepMerge } from './step-merge';
-import { isoDate, optionalText, pageWindow, requireText, serializeJson } from '../validation';
+import { isoDate, optionalText, requireText, serializeJson } from '../validation';
+import { pageWindow } from '../../sql/query';
 import { pages, runFilters, runKey, stateOptions } from './input';
 
 type AnyStepResult = StepResult<any, any, any, any>;
@@ -18,31 +18,19 @@ type AnyStepResult = StepResult<any, any, any, any>;
  * that merges into the stored snapshot (D1 runs every statement atomically), so parallel branches of
  * the evented engine never lose a result and only one resume can claim a suspended run.
  */
-export class WorkflowsStorageD1 extends WorkflowsStorage {
-  /** The tables this domain creates. */
-  static readonly tables = WORKFLOW_TABLES;
-  readonly #ctx: DomainContext;
-
-  constructor(config: D1DomainConfig) {
-    super();
-    this.#ctx = domainSetup(config, WORKFLOW_TABLES);
-  }
-
-  override init(): Promise<void> {
-    return this.#ctx.init();
-  }
+export class WorkflowsStorageD1 extends D1Domain(WorkflowsStorage, {
+  key: 'workflows',
+  tables: WORKFLOW_TABLES,
+  retention: { tables: { workflowSnapshot: { table: TABLE_WORKFLOW_SNAPSHOT, column: 'updatedAt', indexed: true } }, order: ['workflowSnapshot'] },
+}) {
 
   get #table(): string {
-    return this.#ctx.tables(TABLE_WORKFLOW_SNAPSHOT);
+    return this.ctx.tables(TABLE_WORKFLOW_SNAPSHOT);
   }
 
   /** True: `updateWorkflowResults` and `updateWorkflowState` are single atomic statements. */
   supportsConcurrentUpdates(): boolean {
     return true;
-  }
-
-  async dangerouslyClearAll(): Promise<void> {
-    await storageOperation('dangerouslyClearAll', {}, () => this.#ctx.driver.run(sql.deleteAllRuns(this.#table), { idempotent: true }));
   }
 
   /**
@@ -72,7 +60,7 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
         plan: planStepMerge(result),
       });
       // Re-applying the same result gives the same snapshot, so a retry after an unknown outcome is safe.
-      const { rows } = await this.#ctx.driver.run<{ context: string }>(statement, { idempotent: true });
+      const { rows } = await this.ctx.driver.run<{ context: string }>(statement, { idempotent: true });
       if (!rows[0]) throw new Error(`Snapshot context not found for runId ${runId}`);
       return JSON.parse(rows[0].context) as Record<string, AnyStepResult>;
     });
@@ -91,7 +79,7 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
       const omitted = Object.keys(state).filter((key) => state[key as keyof typeof state] === undefined);
       const expected = expectedStatus === undefined ? undefined : JSON.stringify([expectedStatus].flat());
       const t = this.#table;
-      const [updated, probe] = await this.#ctx.driver.batch(
+      const [updated, probe] = await this.ctx.driver.batch(
         [sql.updateState(t, key, serializeJson(op, state, `state of workflow run ${runId}`), JSON.stringify(omitted), expected), sql.selectContextType(t, workflowName, runId)],
         // A repeated compare-and-set would see its own write and report a lost claim.
         { idempotent: expected === undefined },
@@ -118,7 +106,7 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
         createdAt: isoDate(op, args.createdAt ?? now, 'createdAt'),
         updatedAt: isoDate(op, args.updatedAt ?? now, 'updatedAt'),
       });
-      await this.#ctx.driver.run(statement, { idempotent: true });
+      await this.ctx.driver.run(statement, { idempotent: true });
     });
   }
 
@@ -126,7 +114,7 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
     const op = 'loadWorkflowSnapshot';
     const { workflowName, runId } = runKey(op, args);
     return storageOperation(op, { workflowName, runId }, async () => {
-      const [row] = await this.#ctx.driver.all<{ snapshot: string }>(sql.selectSnapshot(this.#table, workflowName, runId));
+      const [row] = await this.ctx.driver.all<{ snapshot: string }>(sql.selectSnapshot(this.#table, workflowName, runId));
       return row ? (parseSnapshot(row.snapshot) as WorkflowRunState) : null;
     });
   }
@@ -142,11 +130,11 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
     return storageOperation(op, { workflowName: filters.workflowName ?? null }, async () => {
       const t = this.#table;
       if (!paging) {
-        const rows = await this.#ctx.driver.all(sql.selectRuns(t, filters));
+        const rows = await this.ctx.driver.all(sql.selectRuns(t, filters));
         return { runs: rows.map(runFromRow), total: rows.length };
       }
       const window = pageWindow(op, paging.page, paging.perPage);
-      const [count, runs] = await this.#ctx.driver.batch([sql.countRuns(t, filters), sql.selectRuns(t, filters, window)], { idempotent: true });
+      const [count, runs] = await this.ctx.driver.batch([sql.countRuns(t, filters), sql.selectRuns(t, filters, window)], { idempotent: true });
       return { runs: runs!.rows.map(runFromRow), total: Number(count!.rows[0]?.total ?? 0) };
     });
   }
@@ -157,7 +145,7 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
     // As in LibSQLStore, an empty workflowName is no filter.
     const workflowName = optionalText(op, 'workflowName', args.workflowName) || undefined;
     return storageOperation(op, { runId, workflowName: workflowName ?? null }, async () => {
-      const [row] = await this.#ctx.driver.all(sql.selectRun(this.#table, runId, workflowName));
+      const [row] = await this.ctx.driver.all(sql.selectRun(this.#table, runId, workflowName));
       return row ? runFromRow(row) : null;
     });
   }
@@ -166,7 +154,7 @@ export class WorkflowsStorageD1 extends WorkflowsStorage {
     const op = 'deleteWorkflowRunById';
     const { workflowName, runId } = runKey(op, args);
     await storageOperation(op, { workflowName, runId }, async () => {
-      await this.#ctx.driver.run(sql.deleteRun(this.#table, workflowName, runId), { idempotent: true });
+      await this.ctx.driver.run(sql.deleteRun(this.#table, workflowName, runId), { idempotent: true });
     });
   }
 }

@@ -37,11 +37,6 @@ export function deleteRun(t: string, workflowName: string, runId: string): SqlSt
   return { sql: `DELETE FROM ${t} WHERE workflow_name = ? AND run_id = ?`, params: [workflowName, runId] };
 }
 
-/** Deletes every run. */
-export function deleteAllRuns(t: string): SqlStatement {
-  return { sql: `DELETE FROM ${t}`, params: [] };
-}
-
 /** Filters of `listWorkflowRuns`, already in their stored form. */
 export interface RunFilters {
   workflowName?: string;
