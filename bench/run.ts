@@ -1,11 +1,14 @@
 /**
- * `npm run bench [-- --only <text>] [-- --no-bundle]`: every workload on a fresh Miniflare D1 for this
- * package and for @mastra/cloudflare-d1@1.0.1, counted and timed, printed as one markdown report.
+ * `npm run bench [-- --only <text>] [-- --no-bundle] [-- --write]`: every workload on a fresh Miniflare D1
+ * for this package and for @mastra/cloudflare-d1@1.0.1, counted and timed, printed as one markdown report.
+ * `--write` (full runs only) puts that report into README.md and bench/RESULTS.md between their
+ * `<!-- bench:start -->` and `<!-- bench:end -->` markers, so every figure there comes from one run.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { bundleSizes } from './bundle-size';
 import { measure } from './measure';
-import { bundleTable, LEGEND, table, type Row } from './report';
+import { bundleTable, highlights, LEGEND, table, type Row } from './report';
 import { IMPLS } from './subjects';
 import type { Workload } from './workload';
 import { agentWorkloads } from './workloads/agent';
@@ -49,8 +52,26 @@ async function main() {
     '',
     table(rows),
   ];
+  out.push('', highlights(rows));
   if (!process.argv.includes('--no-bundle')) out.push('', bundleTable(await bundleSizes()));
-  process.stdout.write(`${out.join('\n')}\n`);
+  const report = out.join('\n');
+  process.stdout.write(`${report}\n`);
+  if (process.argv.includes('--write')) {
+    if (only || process.argv.includes('--no-bundle')) throw new Error('--write needs a full run: drop --only and --no-bundle');
+    for (const file of ['README.md', 'bench/RESULTS.md']) await writeBetweenMarkers(new URL(`../${file}`, import.meta.url), report);
+    process.stderr.write('Wrote the report into README.md and bench/RESULTS.md.\n');
+  }
+}
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+async function writeBetweenMarkers(file: URL, report: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start === -1 || end < start) throw new Error(`${file.pathname} has no ${START} ... ${END} markers`);
+  await writeFile(file, `${text.slice(0, start + START.length)}\n${report}\n${text.slice(end)}`);
 }
 
 await main();

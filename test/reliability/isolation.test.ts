@@ -6,6 +6,7 @@ import { failure } from './assertions';
 import { newMessages, newSnapshot, newThread, textOf, uid } from './builders';
 import { verified } from './figures';
 import { ATOMIC_KINDS, useRig } from './rig';
+import { DOMAIN_KEYS } from '../../src/domains/registry';
 
 const rig = useRig(import.meta.url);
 
@@ -52,7 +53,7 @@ const sees = (label: string) => ({
 const empty = { thread: null, threads: [], messages: [], resource: null, om: null, snapshot: null, score: null, span: null };
 
 async function clearAll(store: D1Store) {
-  for (const domain of ['memory', 'workflows', 'scores', 'observability'] as const) await (await store.getStore(domain))!.dangerouslyClearAll();
+  for (const domain of DOMAIN_KEYS) await (await store.getStore(domain))!.dangerouslyClearAll();
 }
 
 describe.each(ATOMIC_KINDS)('isolation between prefixes on %s', (kind) => {

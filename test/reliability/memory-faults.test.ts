@@ -8,6 +8,7 @@ import { newMessages, newThread, textOf, uid } from './builders';
 import { verified } from './figures';
 import { ATOMIC_KINDS, useRig } from './rig';
 import { settle, sweepRead, sweepStatements } from './sweep';
+import { MemoryStorageD1 } from '../../src';
 
 const rig = useRig(import.meta.url);
 
@@ -125,9 +126,10 @@ describe.each(ATOMIC_KINDS)('memory under faults on %s', (kind) => {
       },
       act: ({ memory }) => memory.dangerouslyClearAll(),
       check: async ({ opened }, outcome) => {
-        const tables = ['mastra_threads', 'mastra_messages', 'mastra_resources', 'mastra_observational_memory'];
-        const counts = await Promise.all(tables.map((table) => opened.count(table, '1')));
-        expect(counts).toEqual(outcome === 'resolved' ? [0, 0, 0, 0] : [1, 5, 1, 1]);
+        const tables = MemoryStorageD1.tables.map((spec) => spec.name);
+        const counts = Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await opened.count(table, '1')])));
+        const seeded = { mastra_threads: 1, mastra_messages: 5, mastra_resources: 1, mastra_observational_memory: 1 };
+        expect(counts).toEqual(outcome === 'resolved' ? Object.fromEntries(tables.map((table) => [table, 0])) : seeded);
         verified(8);
       },
     });

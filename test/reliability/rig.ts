@@ -6,6 +6,7 @@ import { faultyD1, type FaultyD1 } from '../support/faults';
 import { customClientOver, uniquePrefix, useHarness } from '../support/harness';
 import { startRestEmulator, type RestEmulator } from '../support/rest-emulator';
 import { saveFigures, tally } from './figures';
+import { DOMAIN_KEYS } from '../../src/domains/registry';
 
 /**
  * The transports with an atomic batch. The custom `client` option runs a batch statement by statement
@@ -116,10 +117,8 @@ export function useRig(fileUrl: string): Rig {
       let current: Domains | undefined;
       beforeAll(async () => {
         const opened = await rig.open(kind);
-        const [memory, workflows, scores, observability] = await Promise.all(
-          (['memory', 'workflows', 'scores', 'observability'] as const).map((name) => opened.store.getStore(name)),
-        );
-        current = { ...opened, memory: memory as MemoryStorage, workflows: workflows as WorkflowsStorage, scores: scores as ScoresStorage, observability: observability as ObservabilityStorage };
+        const domains = Object.fromEntries(await Promise.all(DOMAIN_KEYS.map(async (key) => [key, await opened.store.getStore(key)])));
+        current = { ...opened, ...domains } as Domains;
       });
       return new Proxy({} as Domains, {
         get(_target, key) {
