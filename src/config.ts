@@ -36,7 +36,7 @@ export interface D1Config extends D1BaseConfig {
   apiToken: string;
   /** D1 database ID (a UUID). */
   databaseId: string;
-  /** Defaults to `https://api.cloudflare.com/client/v4`. */
+  /** Defaults to `https://api.cloudflare.com/client/v4`. Must be `https:`, or `http:` to a loopback host. */
   apiBaseUrl?: string;
   /** A `fetch` to use instead of the global one. */
   fetch?: typeof fetch;
@@ -69,10 +69,26 @@ export interface D1DomainContext {
 export type D1DomainConfig =
   | { binding: D1DatabaseLike; tablePrefix?: string }
   | { client: D1Client; tablePrefix?: string }
-  | { accountId: string; apiToken: string; databaseId: string; tablePrefix?: string; apiBaseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }
-  | D1DomainContext;
+  | { accountId: string; apiToken: string; databaseId: string; tablePrefix?: string; apiBaseUrl?: string; fetch?: typeof fetch; timeoutMs?: number };
+
+/** What a domain constructor accepts at run time: a standalone config, or the context `D1Store` shares (internal). */
+export type DomainConstructorArg = D1DomainConfig | D1DomainContext;
 
 const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
+
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** The API token is sent to this URL: TLS is required, except to this machine (a local emulator or proxy). */
+function isSafeApiBaseUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname));
+}
+
 const connectionSchema = z.object({
   tablePrefix: z
     .string()
@@ -89,7 +105,10 @@ const connectionSchema = z.object({
   accountId: nonEmpty.optional(),
   apiToken: nonEmpty.optional(),
   databaseId: nonEmpty.optional(),
-  apiBaseUrl: z.url().optional(),
+  apiBaseUrl: z
+    .string()
+    .refine(isSafeApiBaseUrl, 'must be an https:// URL (http:// only to localhost, 127.0.0.0/8 or [::1]): the API token is sent to it')
+    .optional(),
   fetch: z.custom<typeof fetch>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
   timeoutMs: z.number().int().positive().optional(),
   retry: z
@@ -105,13 +124,13 @@ const connectionSchema = z.object({
 });
 const isDuration = (value: number | string) => {
   try {
-    return parseDuration(value as Duration) > 0;
+    return parseDuration(value as Duration) >= 0;
   } catch {
     return false;
   }
 };
 const policySchema = z.object({
-  maxAge: z.union([z.number(), z.string()]).refine(isDuration, 'must be a positive duration: milliseconds, or a string such as 30d or 12h'),
+  maxAge: z.union([z.number(), z.string()]).refine(isDuration, 'must be a duration: milliseconds >= 0, or a string such as 30d or 12h'),
   batchSize: z.number().int().positive().optional(),
 });
 const storeSchema = connectionSchema.extend({
@@ -178,7 +197,7 @@ export function resolveStoreConfig(config: D1StoreConfig): { id: string; disable
 }
 
 /** Resolves a domain class's constructor argument: a shared context from `D1Store`, or a standalone config. */
-export function resolveDomainConfig(config: D1DomainConfig): D1DomainContext {
+export function resolveDomainConfig(config: DomainConstructorArg): D1DomainContext {
   if (config && typeof config === 'object' && 'driver' in config && 'tables' in config) return config;
   const parsed = parse(connectionSchema, config);
   return { driver: driverFor(parsed), tables: createTableNamer(parsed.tablePrefix ?? '') };

@@ -5,3 +5,4 @@ export { MemoryStorageD1 } from './memory';
 export { WorkflowsStorageD1 } from './workflows';
 export { ScoresStorageD1 } from './scores';
 export { ObservabilityStorageD1 } from './observability';
+export { ThreadStateStorageD1 } from './thread-state';

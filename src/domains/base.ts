@@ -1,5 +1,7 @@
+import type { MastraBase } from '@mastra/core/base';
 import {
   executeRetentionPrune,
+  parseDuration,
   resolveRetentionTargets,
   retentionCutoffMs,
   type PruneOptions,
@@ -9,8 +11,8 @@ import {
   type StorageDomains,
   type TableRetentionPolicy,
 } from '@mastra/core/storage';
-import { resolveDomainConfig, type D1DomainConfig, type D1DomainContext } from '../config';
-import { storageOperation } from '../errors';
+import { resolveDomainConfig, type D1DomainConfig, type D1DomainContext, type DomainConstructorArg } from '../config';
+import { storageOperation, userError } from '../errors';
 import { createIndexSql, type TableSpec } from '../sql/ddl';
 import { prefixedName, quoteIdentifier } from '../sql/identifiers';
 import { ensureSchema, initOnce } from '../sql/schema';
@@ -57,9 +59,24 @@ type DomainClass<T> = (abstract new (config: D1DomainConfig) => T & D1DomainMemb
  * once (its own schema marker scope is its key); inside `D1Store` it is the store's `init()`, which
  * brings every domain's tables up in one go.
  */
-function domainContext(config: D1DomainConfig, definition: DomainDefinition): DomainContext {
+function domainContext(config: DomainConstructorArg, definition: DomainDefinition): DomainContext {
   const context = resolveDomainConfig(config);
   return { ...context, init: context.init ?? initOnce(() => ensureSchema(context.driver, context.tables, definition.tables, definition.key)) };
+}
+
+/** A policy core's helpers would fail on mid-prune, refused up front as the caller's mistake. */
+function checkPolicy(field: string, policy: TableRetentionPolicy): void {
+  let maxAge: number;
+  try {
+    maxAge = parseDuration(policy?.maxAge);
+  } catch {
+    maxAge = Number.NaN;
+  }
+  if (!(maxAge >= 0)) throw userError('prune', `${field}.maxAge must be a duration: milliseconds >= 0, or a string such as 30d or 12h`, { field: `${field}.maxAge` });
+  const { batchSize } = policy;
+  if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize > 0)) {
+    throw userError('prune', `${field}.batchSize must be a positive integer`, { field: `${field}.batchSize` });
+  }
 }
 
 function retentionIndex(target: RetentionPruneTarget): TableSpec {
@@ -74,7 +91,7 @@ function retentionIndex(target: RetentionPruneTarget): TableSpec {
  * `this.ctx`.
  */
 export function D1Domain<T extends object>(Base: AbstractClass<T>, definition: DomainDefinition): DomainClass<T> {
-  abstract class Domain extends (Base as AbstractClass<object>) {
+  abstract class Domain extends (Base as unknown as AbstractClass<MastraBase>) {
     static readonly domain = definition.key;
     static readonly tables = definition.tables;
     static readonly retentionTables: RetentionTablesDescriptor = definition.retention?.tables ?? {};
@@ -83,7 +100,7 @@ export function D1Domain<T extends object>(Base: AbstractClass<T>, definition: D
 
     constructor(...args: any[]) {
       super();
-      this.ctx = domainContext(args[0] as D1DomainConfig, definition);
+      this.ctx = domainContext(args[0] as DomainConstructorArg, definition);
     }
 
     init(): Promise<void> {
@@ -104,13 +121,21 @@ export function D1Domain<T extends object>(Base: AbstractClass<T>, definition: D
       if (!definition.retention) return [];
       const { driver, tables } = this.ctx;
       const targets = resolveRetentionTargets({ policies, descriptor: definition.retention.tables, order: [...definition.retention.order] });
+      for (const [key, policy] of Object.entries(policies)) if (Object.hasOwn(definition.retention.tables, key)) checkPolicy(`retention.${definition.key}.${key}`, policy);
       const results = await storageOperation('prune', { domain: definition.key }, () =>
         executeRetentionPrune({
           domain: definition.key,
           targets,
           options,
           beforeTarget: async (target) => {
-            if (target.indexed) await driver.run({ sql: createIndexSql(tables, retentionIndex(target))[0]!, params: [] }, { idempotent: true });
+            if (!target.indexed) return;
+            // As in LibSQLStore, a failed index build (on a huge table it can outlast D1's 30 s statement
+            // limit) slows the deletes down but does not stop them.
+            try {
+              await driver.run({ sql: createIndexSql(tables, retentionIndex(target))[0]!, params: [] }, { idempotent: true });
+            } catch (error) {
+              this.logger?.warn?.(`Failed to create the retention index on ${target.table}(${target.column}); pruning without it`, error);
+            }
           },
           cutoffFor: (target, now) => {
             const cutoff = retentionCutoffMs(target.policy, now);

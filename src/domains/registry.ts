@@ -1,13 +1,13 @@
-import type { D1DomainContext } from '../config';
+import type { D1DomainContext, DomainConstructorArg } from '../config';
 import type { TableSpec } from '../sql/ddl';
 import * as all from './all';
 import type { D1DomainStatics, DomainKey } from './base';
 
 /** A domain class as the registry sees it: built from the store's shared context. */
-export type RegisteredDomain = D1DomainStatics & (new (context: D1DomainContext) => object);
+export type RegisteredDomain = D1DomainStatics & (new (context: DomainConstructorArg) => object);
 
 /** Every domain class, in the order `init()` creates their tables. */
-export const DOMAIN_CLASSES: readonly RegisteredDomain[] = Object.values(all as Record<string, RegisteredDomain>);
+export const DOMAIN_CLASSES: readonly RegisteredDomain[] = Object.values(all as unknown as Record<string, RegisteredDomain>);
 
 /** Every domain key this package provides. */
 export const DOMAIN_KEYS: readonly DomainKey[] = DOMAIN_CLASSES.map((domain) => domain.domain);

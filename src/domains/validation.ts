@@ -1,5 +1,8 @@
 import { userError } from '../errors';
+import { serializeJson } from '../sql/codec';
 import { exceedsValueLimit } from '../sql/params';
+
+export { serializeJson };
 
 // Input checks shared by every domain. Each throws a USER error naming the field before anything is
 // sent to D1, so bad input never writes anything.
@@ -34,22 +37,6 @@ export function checkValueSize(operation: string, record: string, value: string 
   if (value !== null && exceedsValueLimit(value)) {
     throw userError(operation, `${record} is over D1's 2,000,000-byte value limit`, { record });
   }
-}
-
-/**
- * `JSON.stringify(value)` for a JSON column, refusing a value that cannot be serialized or is over
- * D1's value limit. `record` names what the value is, e.g. `snapshot of workflow run abc`.
- */
-export function serializeJson(operation: string, value: unknown, record: string): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (error) {
-    throw userError(operation, `${record} cannot be serialized as JSON: ${(error as Error).message}`, { record });
-  }
-  if (json === undefined) throw userError(operation, `${record} is not a JSON value`, { record });
-  checkValueSize(operation, record, json);
-  return json;
 }
 
 /** A JSON-object argument (metadata) serialized for its column; absent (undefined or null) gives undefined. */

@@ -12,7 +12,11 @@ import { exceedsValueLimit, MAX_VALUE_BYTES, placeholders } from './params';
 type ColumnType = StorageColumn['type'];
 type Row = Record<string, unknown>;
 
-function serialize(operation: string, value: unknown, record: string): string {
+/**
+ * `JSON.stringify(value)` for a JSON column, refusing a value that cannot be serialized or is over
+ * D1's value limit. `record` names what the value is, e.g. `snapshot of workflow run abc`.
+ */
+export function serializeJson(operation: string, value: unknown, record: string): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
@@ -20,6 +24,7 @@ function serialize(operation: string, value: unknown, record: string): string {
     throw userError(operation, `${record} cannot be serialized as JSON: ${(error as Error).message}`, { record });
   }
   if (json === undefined) throw userError(operation, `${record} is not a JSON value`, { record });
+  if (exceedsValueLimit(json)) throw userError(operation, `${record} is over D1's 2,000,000-byte value limit`, { record });
   return json;
 }
 
@@ -37,7 +42,7 @@ export function encodeValue(operation: string, type: ColumnType, value: unknown,
   if (value === undefined || value === null) return null;
   switch (type) {
     case 'jsonb':
-      return serialize(operation, value, record);
+      return serializeJson(operation, value, record);
     case 'timestamp':
       return timestamp(operation, value, record);
     case 'boolean':
@@ -53,7 +58,7 @@ export function encodeValue(operation: string, type: ColumnType, value: unknown,
     }
     default:
       if (typeof value === 'string') return value;
-      if (typeof value === 'object') return serialize(operation, value, record);
+      if (typeof value === 'object') return serializeJson(operation, value, record);
       throw userError(operation, `${record} must be a string`, { record });
   }
 }
@@ -99,7 +104,10 @@ export function encodeRow(operation: string, spec: TableSpec, record: Row, optio
   const columns = options.columns ?? Object.keys(spec.columns);
   let bytes = 0;
   const values = columns.map((column) => {
-    const value = encodeValue(operation, spec.columns[column]!.type, record[column], `${column} of ${options.record}`);
+    const { type, nullable } = spec.columns[column]!;
+    // A JSON column that may not be NULL holds an absent value as JSON `null`, as LibSQLStore writes it.
+    const given = record[column];
+    const value = given == null && type === 'jsonb' && nullable === false ? 'null' : encodeValue(operation, type, given, `${column} of ${options.record}`);
     if (typeof value === 'string') {
       if (exceedsValueLimit(value)) throw userError(operation, `${column} of ${options.record} is over D1's 2,000,000-byte value limit`, { record: options.record });
       bytes += value.length * 3 > MAX_VALUE_BYTES ? new TextEncoder().encode(value).byteLength : value.length;

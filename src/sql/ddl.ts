@@ -24,6 +24,12 @@ export interface TableSpec {
   primaryKey?: string[];
   uniques?: string[][];
   indexes?: IndexSpec[];
+  /**
+   * Migration steps run after the tables exist and before the indexes are created, in the same DDL
+   * batch: e.g. removing rows a new UNIQUE index would reject. Given the prefixed, quoted table name and
+   * the quoted full name of one of this table's indexes by suffix. They must be safe to repeat.
+   */
+  beforeIndexes?: (table: string, indexName: (name: string) => string) => string[];
 }
 
 /**
@@ -67,14 +73,22 @@ export function createTableSql(tables: TableNamer, spec: TableSpec): string {
   return `CREATE TABLE IF NOT EXISTS ${tables(spec.name)} (${columns.join(', ')})`;
 }
 
+const indexName = (tables: TableNamer, spec: TableSpec, name: string) => quoteIdentifier(prefixedName(tables.prefix, `${spec.name}_${name}`));
+
 /** `CREATE [UNIQUE] INDEX IF NOT EXISTS` for each index of one spec. */
 export function createIndexSql(tables: TableNamer, spec: TableSpec): string[] {
   return (spec.indexes ?? []).map((index) => {
-    const name = quoteIdentifier(prefixedName(tables.prefix, `${spec.name}_${index.name}`));
+    const name = indexName(tables, spec, index.name);
     const columns = index.columns.map(quoteIndexColumn).join(', ');
     const where = index.where ? ` WHERE ${index.where}` : '';
     return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${tables(spec.name)} (${columns})${where}`;
   });
+}
+
+/** A spec's `beforeIndexes` steps, then its `CREATE INDEX` statements. */
+export function indexPhaseSql(tables: TableNamer, spec: TableSpec): string[] {
+  const steps = spec.beforeIndexes?.(tables(spec.name), (name) => indexName(tables, spec, name)) ?? [];
+  return [...steps, ...createIndexSql(tables, spec)];
 }
 
 /** Reads a table's current column names, bound as a parameter so it can share the DDL batch. */

@@ -122,7 +122,7 @@ export interface Page<Row> {
 
 /**
  * One page and the total count in ONE round trip: a batch of `SELECT COUNT(*)` and the page query over the
- * same `FROM ... WHERE`. `from` is the table (or join) and its WHERE clause; `select` the column list;
+ * same `FROM ... WHERE` (just the page for `perPage: false`, whose length is the total). `from` is the table (or join) and its WHERE clause; `select` the column list;
  * `order` an ORDER BY body from `orderBy()`. `extra` statements ride in the same batch (their results
  * come back in `extras`), e.g. the context messages of a message page.
  */
@@ -131,12 +131,15 @@ export async function pageQuery<Row = Record<string, unknown>>(
   query: { select: string; from: string; where: Condition; order: string; window: PageWindow; extra?: readonly SqlStatement[] },
 ): Promise<Page<Row> & { extras: Record<string, unknown>[][] }> {
   const { select, from, where: filter, order, window } = query;
+  // With `perPage: false` the page is every match, so its length is the total and no COUNT is sent.
+  const counted = window.perPage !== false;
   const statements: SqlStatement[] = [
-    { sql: `SELECT COUNT(*) AS total FROM ${from}${filter.sql}`, params: filter.params },
+    ...(counted ? [{ sql: `SELECT COUNT(*) AS total FROM ${from}${filter.sql}`, params: filter.params }] : []),
     { sql: `SELECT ${select} FROM ${from}${filter.sql} ORDER BY ${order} LIMIT ? OFFSET ?`, params: [...filter.params, window.limit, window.offset] },
     ...(query.extra ?? []),
   ];
-  const [count, page, ...extras] = await driver.batch(statements, { idempotent: true });
-  const total = Number(count!.rows[0]?.total ?? 0);
+  const results = await driver.batch(statements, { idempotent: true });
+  const [page, ...extras] = counted ? results.slice(1) : results;
+  const total = counted ? Number(results[0]!.rows[0]?.total ?? 0) : page!.rows.length;
   return { rows: page!.rows as Row[], total, hasMore: hasMore(window, total), extras: extras.map((r) => r.rows) };
 }

@@ -1,6 +1,6 @@
 import { D1QueryError } from '../client/errors';
 import type { D1Driver, SqlStatement } from '../client/types';
-import { addColumnSql, columnProbe, createIndexSql, createTableSql, type TableSpec } from './ddl';
+import { addColumnSql, columnProbe, createTableSql, indexPhaseSql, type TableSpec } from './ddl';
 import { prefixedName, quoteIdentifier, type TableNamer } from './identifiers';
 
 /**
@@ -12,9 +12,9 @@ export const SCHEMA_MARKER_TABLE = 'mastra_d1_schema';
 
 const ddl = (sql: string): SqlStatement => ({ sql, params: [] });
 
-/** Every DDL statement `init()` runs for these specs, in order: tables first, then indexes. */
+/** Every DDL statement `init()` runs for these specs, in order: tables first, then each table's `beforeIndexes` steps and indexes. */
 export function schemaStatements(tables: TableNamer, specs: readonly TableSpec[]): string[] {
-  return [...specs.map((spec) => createTableSql(tables, spec)), ...specs.flatMap((spec) => createIndexSql(tables, spec))];
+  return [...specs.map((spec) => createTableSql(tables, spec)), ...specs.flatMap((spec) => indexPhaseSql(tables, spec))];
 }
 
 /** 64-bit FNV-1a of the DDL, as 16 hex digits: any change to a table, column or index changes it. */
@@ -99,7 +99,7 @@ export async function ensureSchema(driver: D1Driver, tables: TableNamer, specs: 
     if (!isMessage(error, `no such table: ${prefixedName(tables.prefix, SCHEMA_MARKER_TABLE)}`)) throw error;
   }
   const creates = [ddl(createMarkerSql(tables)), ...specs.map((spec) => ddl(createTableSql(tables, spec)))];
-  const indexes = specs.flatMap((spec) => createIndexSql(tables, spec)).map(ddl);
+  const indexes = specs.flatMap((spec) => indexPhaseSql(tables, spec)).map(ddl);
   try {
     await driver.batch([...creates, ...specs.map((spec) => columnsAssert(tables, spec)), ...indexes, writeMarker(tables, scope, hash)], { idempotent: true });
   } catch (error) {

@@ -1,8 +1,9 @@
 import { ErrorCategory, MastraError } from '@mastra/core/error';
 import type { MemoryStorage } from '@mastra/core/storage';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_KINDS, useHarness, type ClientKind } from '../support/harness';
-import { at, memoryOf, messages, thread } from './memory-fixtures';
+import type { D1DatabaseLike } from '../../src/client/types';
+import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
+import { at, expectUserError, memoryOf, messages, thread } from './memory-fixtures';
 
 const h = useHarness();
 
@@ -13,7 +14,8 @@ async function seeded(kind: ClientKind): Promise<MemoryStorage> {
   return memory;
 }
 
-describe.each(CLIENT_KINDS)('memory thread copy on %s', (kind) => {
+// A custom client's batch is not atomic, so copying is refused there (test/reliability/custom-client.test.ts).
+describe.each(CLIENT_KINDS.filter((kind) => kind !== 'custom'))('memory thread copy on %s', (kind) => {
   it('copyThread copies every message inside D1 under new ids and records clone metadata', async () => {
     const memory = await seeded(kind);
     const { thread: copy, messageIdMap } = await memory.copyThread({ sourceThreadId: 'src', newThreadId: 'copy', metadata: { extra: 1 } });
@@ -56,6 +58,53 @@ describe.each(CLIENT_KINDS)('memory thread copy on %s', (kind) => {
     }
     expect(await memory.getThreadById({ threadId: 'n1' })).toBeNull();
     expect((await memory.listMessages({ threadId: 'src' })).total).toBe(5);
+  });
+
+  it('bad options are USER errors naming the option, and create nothing', async () => {
+    const memory = await seeded(kind);
+    const bad: [string, Record<string, unknown>][] = [
+      ['options.messageFilter.startDate', { messageFilter: { startDate: 'garbage' } }],
+      ['options.messageFilter.endDate', { messageFilter: { endDate: new Date(Number.NaN) } }],
+      ['options.messageFilter.messageIds', { messageFilter: { messageIds: 'm-1' } }],
+      ['options.messageFilter.messageIds[1]', { messageFilter: { messageIds: ['m-1', 2] } }],
+      ['options.messageLimit', { messageLimit: 1.5 }],
+      ['options.messageLimit', { messageLimit: '2' }],
+    ];
+    for (const [field, options] of bad) {
+      await expectUserError(memory.cloneThread({ sourceThreadId: 'src', newThreadId: 'n1', options: options as never }), field);
+      await expectUserError(memory.copyThread({ sourceThreadId: 'src', newThreadId: 'n1', options: options as never }), field);
+    }
+    await expectUserError(memory.copyThread({ sourceThreadId: 'src', newThreadId: 'n1', title: { a: 1 } as never }), 'title');
+    await expectUserError(memory.copyThread({ sourceThreadId: 'src', newThreadId: 'n1', metadata: 'x' as never }), 'metadata');
+    expect(await memory.getThreadById({ threadId: 'n1' })).toBeNull();
+  });
+});
+
+describe('memory thread copy racing a delete', () => {
+  it('a source message deleted between the read and the write rolls the copy back with a CONFLICT error', async () => {
+    const prefix = uniquePrefix();
+    let beforeNextBatch: (() => Promise<unknown>) | undefined;
+    // Runs `beforeNextBatch` just before the next batch: here, between copyThread's read and its write.
+    const racing: D1DatabaseLike = {
+      prepare: (sql) => h.d1.db.prepare(sql),
+      async batch(statements) {
+        const race = beforeNextBatch;
+        beforeNextBatch = undefined;
+        await race?.();
+        return h.d1.db.batch(statements);
+      },
+    };
+    const memory = await memoryOf(h.freshStore('binding', { tablePrefix: prefix, binding: racing }));
+    await memory.saveThread({ thread: thread('src') });
+    await memory.saveMessages({ messages: messages('m', 'src', 3, 1) });
+    beforeNextBatch = async () => {
+      beforeNextBatch = () => h.d1.db.prepare(`DELETE FROM "${prefix}mastra_messages" WHERE id = ?`).bind('m-1').all();
+    };
+    const error = await memory.copyThread({ sourceThreadId: 'src', newThreadId: 'n1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MastraError);
+    expect(error).toMatchObject({ id: 'MASTRA_STORAGE_CLOUDFLARE_D1_CLONE_THREAD_CONFLICT', category: ErrorCategory.THIRD_PARTY });
+    expect(await memory.getThreadById({ threadId: 'n1' })).toBeNull();
+    expect((await memory.listMessages({ threadId: 'n1' })).total).toBe(0);
   });
 });
 

@@ -173,6 +173,14 @@ describe.each(CLIENT_KINDS)('memory messages on %s', (kind) => {
     expect(await memory.updateMessages({ messages: [] })).toEqual([]);
   });
 
+  it('updateMessages with a role that is not a string is a USER error naming it, and changes nothing', async () => {
+    const memory = await seeded(kind);
+    const before = await memory.listMessagesById({ messageIds: ['a-0', 'a-1'] });
+    await expectUserError(memory.updateMessages({ messages: [{ id: 'a-0', role: 'user' }, { id: 'a-1', role: { name: 'x' } as never }] }), 'role');
+    await expectUserError(memory.updateMessages({ messages: [{ id: 'a-0', threadId: 7 as never }] }), 'threadId');
+    expect(await memory.listMessagesById({ messageIds: ['a-0', 'a-1'] })).toEqual(before);
+  });
+
   it('deleteMessages removes messages and bumps their threads', async () => {
     const memory = await seeded(kind);
     const before = await memory.getThreadById({ threadId: 'b' });

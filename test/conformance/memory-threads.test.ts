@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
+import { faultyD1, TRANSIENT_D1_MESSAGES } from '../support/faults';
+import { CLIENT_KINDS, customClientOver, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
 import { at, expectUserError, memoryOf, message, thread } from './memory-fixtures';
 
 const h = useHarness();
@@ -11,6 +12,7 @@ describe.each(CLIENT_KINDS)('memory threads on %s', (kind) => {
     const memory = await memoryOn(kind);
     expect(memory.supportsPartialThreadUpdate).toBe(true);
     expect(await memory.getThreadById({ threadId: 'nope' })).toBeNull();
+    expect(await memory.getThreadById({ threadId: '' })).toBeNull();
     await memory.saveThread({ thread: thread('t1') });
     expect(await memory.getThreadById({ threadId: 't1' })).toEqual(thread('t1'));
     expect(await memory.getThreadById({ threadId: 't1', resourceId: 'other' })).toBeNull();
@@ -52,6 +54,15 @@ describe.each(CLIENT_KINDS)('memory threads on %s', (kind) => {
     expect(patched.title).toBe('New title');
     expect(patched.metadata).toMatchObject({ keep: 1, more: 'x' });
     await expectUserError(memory.updateThread({ id: 'missing', title: 'x' }));
+  });
+
+  it('updateThread with a title that is not a string is a USER error naming it, and changes nothing', async () => {
+    const memory = await memoryOn(kind);
+    await memory.saveThread({ thread: thread('t1') });
+    await expectUserError(memory.updateThread({ id: 't1', title: { text: 'x' } as never, metadata: { changed: true } }), 'title');
+    await expectUserError(memory.updateThread({ id: 't1', title: 7 as never }), 'title');
+    expect(await memory.getThreadById({ threadId: 't1' })).toEqual(thread('t1'));
+    expect((await memory.updateThread({ id: 't1', title: null as never })).title).toBe(thread('t1').title);
   });
 
   it('updateThreadMetadata never loses an update between two store instances', async () => {
@@ -130,6 +141,27 @@ describe.each(CLIENT_KINDS)('memory threads on %s', (kind) => {
     await expectUserError(memory.saveThread({ thread: { ...thread(''), resourceId: 'r' } }));
     await expectUserError(memory.saveThread({ thread: { ...thread('t1'), metadata: { big: 'x'.repeat(2_000_001) } } }));
     expect(await memory.getThreadById({ threadId: 't1' })).toBeNull();
+  });
+});
+
+// A transient failure of the compare-and-set write leaves its outcome unknown: the call re-reads and
+// tries again, and a write that did land (its reply lost) is recognized rather than applied twice.
+describe.each(['binding', 'custom'] as const)('updateThreadMetadata when its write fails transiently, on %s', (kind) => {
+  it.each([
+    ['before the write ran', false],
+    ['after the write ran', true],
+  ])('re-reads and applies the update exactly once (failure %s)', async (_when, afterExecute) => {
+    const faults = faultyD1(h.d1.db);
+    const memory = await memoryOf(h.freshStore(kind, kind === 'binding' ? { binding: faults.db } : { client: customClientOver(faults.db) }));
+    await memory.saveThread({ thread: thread('t1', 'res-1', { metadata: { count: 0, keep: 'x' } }) });
+    // Statement 1 reads the thread, statement 2 is the swap.
+    faults.arm({ statement: 2, message: TRANSIENT_D1_MESSAGES[0], afterExecute });
+    const updated = await memory.updateThreadMetadata({ id: 't1', update: (t) => ({ count: Number(t.metadata?.count) + 1 }) });
+    expect(faults.fired).toBe(true);
+    // Never re-sent blindly: a re-read, then a new swap only if the first did not land.
+    expect(faults.since().statements).toBe(afterExecute ? 3 : 4);
+    expect(updated!.metadata).toEqual({ count: 1, keep: 'x' });
+    expect((await memory.getThreadById({ threadId: 't1' }))!.metadata).toEqual({ count: 1, keep: 'x' });
   });
 });
 

@@ -1,11 +1,13 @@
-import { ErrorCategory, MastraError } from '@mastra/core/error';
+import { ErrorCategory } from '@mastra/core/error';
 import { EntityType, SpanType } from '@mastra/core/observability';
 import type { ObservabilityStorage } from '@mastra/core/storage';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ObservabilityStorageD1, type D1DomainConfig, type D1Store } from '../../src';
 import { faultyD1, type FaultyD1 } from '../support/faults';
 import { agentTrace, at, span } from '../support/observability';
-import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
+import { CLIENT_KINDS, customClientOver, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
+import { startRestEmulator } from '../support/rest-emulator';
+import { failure } from '../reliability/assertions';
 
 const h = useHarness();
 
@@ -13,20 +15,18 @@ async function observability(kind: ClientKind, store?: D1Store): Promise<Observa
   return (await (store ?? (await h.freshStore(kind))).getStore('observability'))!;
 }
 
-/** On the binding, a store whose every statement is counted and checked against D1's limits. */
-async function counted(kind: ClientKind): Promise<{ obs: ObservabilityStorage; d1?: FaultyD1 }> {
-  if (kind !== 'binding') return { obs: await observability(kind) };
-  const d1 = faultyD1(h.d1.db);
-  return { obs: await observability(kind, await h.freshStore(kind, { binding: d1.db })), d1 };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<MastraError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MastraError);
-  return error as MastraError;
+/**
+ * A store whose every statement, on every transport, is checked against D1's limits (`limits`); on the
+ * binding the same wrapper also counts statements and injects faults (`d1`).
+ */
+async function counted(kind: ClientKind): Promise<{ obs: ObservabilityStorage; d1?: FaultyD1; limits: FaultyD1 }> {
+  const limits = faultyD1(h.d1.db);
+  if (kind === 'binding') return { obs: await observability(kind, await h.freshStore(kind, { binding: limits.db })), d1: limits, limits };
+  if (kind === 'custom') return { obs: await observability(kind, await h.freshStore(kind, { client: customClientOver(limits.db) })), limits };
+  const emulator = await startRestEmulator(limits.db);
+  onTestFinished(() => emulator.close());
+  const { apiBaseUrl, accountId, databaseId, apiToken } = emulator;
+  return { obs: await observability(kind, await h.freshStore(kind, { apiBaseUrl, accountId, databaseId, apiToken })), limits };
 }
 
 /** Values JSON columns must give back exactly. */
@@ -207,7 +207,7 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
   });
 
   it('listTraces takes every filter at once (D1 caps: 100 parameters, expression depth 100)', async () => {
-    const { obs, d1 } = await counted(kind);
+    const { obs, d1, limits } = await counted(kind);
     const context = {
       entityType: EntityType.AGENT,
       entityId: 'agent-1',
@@ -250,7 +250,7 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
     });
     expect(list.spans.map((s) => s.traceId)).toEqual(['all']);
     // 34 parameters and 30 AND-ed conditions: metadata, scope and tags bind one JSON parameter each.
-    expect(d1?.violations ?? []).toEqual([]);
+    expect(limits.violations).toEqual([]);
     if (d1) expect(d1.counters.maxParams).toBeLessThanOrEqual(40);
     expect((await obs.listTraces({ filters: { rootEntityId: 'elsewhere', parentEntityName: 'P' } })).spans.map((s) => s.traceId)).toEqual(['other']);
   });
@@ -262,13 +262,13 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
   });
 
   it('splits a batch over the 2,000,000-byte value limit into several statements of one batch', async () => {
-    const { obs, d1 } = await counted(kind);
+    const { obs, d1, limits } = await counted(kind);
     const payload = 'p'.repeat(900_000);
     const records = [0, 1, 2].map((i) => span({ traceId: 'large', spanId: `s${i}`, startedAt: at(i), input: payload }));
     if (d1) {
       // The batch is atomic on the binding: a failing second statement leaves nothing of the first.
       d1.arm({ statement: 2 });
-      await rejection(obs.batchCreateSpans({ records }));
+      await failure(obs.batchCreateSpans({ records }));
       expect(await obs.getTrace({ traceId: 'large' })).toBeNull();
     }
     d1?.mark();
@@ -277,7 +277,7 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
     await obs.batchUpdateSpans({ records: records.map((r) => ({ traceId: r.traceId, spanId: r.spanId, updates: { output: payload } })) });
     const trace = (await obs.getTrace({ traceId: 'large' }))!;
     expect(trace.spans.map((s) => [s.spanId, (s.input as string).length, (s.output as string).length])).toEqual([0, 1, 2].map((i) => [`s${i}`, 900_000, 900_000]));
-    expect(d1?.violations ?? []).toEqual([]);
+    expect(limits.violations).toEqual([]);
   });
 
   it('listBranches lists anchor spans anywhere in a trace, filtered on the span itself', async () => {
@@ -298,9 +298,9 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
     await obs.batchDeleteTraces({ traceIds: ['a', 'c', 'unknown'] });
     expect((await obs.listTraces({})).spans.map((s) => s.traceId)).toEqual(['b']);
     expect(await obs.getTrace({ traceId: 'a' })).toBeNull();
-    expect((await rejection(obs.batchDeleteTraces({ traceIds: ['b'], organizationId: 'o' }))).category).toBe(ErrorCategory.USER);
+    expect((await failure(obs.batchDeleteTraces({ traceIds: ['b'], organizationId: 'o' }))).category).toBe(ErrorCategory.USER);
     const tooMany = Array.from({ length: 1001 }, (_, i) => `t${i}`);
-    expect((await rejection(obs.batchDeleteTraces({ traceIds: tooMany }))).category).toBe(ErrorCategory.USER);
+    expect((await failure(obs.batchDeleteTraces({ traceIds: tooMany }))).category).toBe(ErrorCategory.USER);
     expect(await obs.getTrace({ traceId: 'b' })).not.toBeNull();
     await obs.dangerouslyClearAll();
     expect((await obs.listTraces({})).pagination!.total).toBe(0);
@@ -309,20 +309,20 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
   it('rejects bad input as USER errors before writing anything', async () => {
     const obs = await observability(kind);
     const big = 'x'.repeat(2_000_001);
-    const error = await rejection(obs.batchCreateSpans({ records: [span({ traceId: 'big', spanId: 'ok' }), span({ traceId: 'big', spanId: 'huge', input: big })] }));
+    const error = await failure(obs.batchCreateSpans({ records: [span({ traceId: 'big', spanId: 'ok' }), span({ traceId: 'big', spanId: 'huge', input: big })] }));
     expect(error.category).toBe(ErrorCategory.USER);
     expect(error.message).toContain('huge');
     expect(await obs.getTrace({ traceId: 'big' })).toBeNull();
-    const missing = await rejection(obs.createSpan({ span: { ...span({ traceId: 'm', spanId: 'm' }), name: undefined as never } }));
+    const missing = await failure(obs.createSpan({ span: { ...span({ traceId: 'm', spanId: 'm' }), name: undefined as never } }));
     expect(missing.category).toBe(ErrorCategory.USER);
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect((await rejection(obs.createSpan({ span: span({ traceId: 'm', spanId: 'c', attributes: circular }) }))).category).toBe(ErrorCategory.USER);
-    expect((await rejection(obs.createSpan({ span: span({ traceId: 'm', spanId: 'd', startedAt: new Date(NaN) }) }))).category).toBe(ErrorCategory.USER);
+    expect((await failure(obs.createSpan({ span: span({ traceId: 'm', spanId: 'c', attributes: circular }) }))).category).toBe(ErrorCategory.USER);
+    expect((await failure(obs.createSpan({ span: span({ traceId: 'm', spanId: 'd', startedAt: new Date(NaN) }) }))).category).toBe(ErrorCategory.USER);
     expect(await obs.getTrace({ traceId: 'm' })).toBeNull();
-    expect((await rejection(obs.listTraces({ pagination: { page: 0, perPage: 1000 } }))).category).toBe(ErrorCategory.USER);
+    expect((await failure(obs.listTraces({ pagination: { page: 0, perPage: 1000 } }))).category).toBe(ErrorCategory.USER);
     await obs.createSpan({ span: span({ traceId: 'u', spanId: 'u' }) });
-    expect((await rejection(obs.updateSpan({ traceId: 'u', spanId: 'u', updates: { output: big } }))).category).toBe(ErrorCategory.USER);
+    expect((await failure(obs.updateSpan({ traceId: 'u', spanId: 'u', updates: { output: big } }))).category).toBe(ErrorCategory.USER);
   });
 
   it('works standalone, as a domain class built from a connection', async () => {
@@ -337,8 +337,8 @@ describe.each(CLIENT_KINDS)('ObservabilityStorageD1 on %s', (kind) => {
     expect(obs.getFeatures()).toEqual([]);
     expect(obs.observabilityStrategy.preferred).toBe('batch-with-updates');
     expect(obs.tracingStrategy).toEqual(obs.observabilityStrategy);
-    expect((await rejection(obs.listTraces({ mode: 'delta' }))).id).toBe('OBSERVABILITY_DELTA_POLLING_NOT_SUPPORTED');
-    expect((await rejection(obs.batchCreateMetrics({ metrics: [] }))).id).toMatch(/_NOT_IMPLEMENTED$/);
-    expect((await rejection(obs.listLogs({}))).id).toMatch(/_NOT_IMPLEMENTED$/);
+    expect((await failure(obs.listTraces({ mode: 'delta' }))).id).toBe('OBSERVABILITY_DELTA_POLLING_NOT_SUPPORTED');
+    expect((await failure(obs.batchCreateMetrics({ metrics: [] }))).id).toMatch(/_NOT_IMPLEMENTED$/);
+    expect((await failure(obs.listLogs({}))).id).toMatch(/_NOT_IMPLEMENTED$/);
   });
 });

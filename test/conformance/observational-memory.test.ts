@@ -215,6 +215,25 @@ describe.each(CLIENT_KINDS)('Observational Memory on %s', (kind) => {
     ]);
   });
 
+  it('of Workers racing createReflectionGeneration from one record, exactly one creates the next generation', async () => {
+    const tablePrefix = uniquePrefix('omrace');
+    const stores = await Promise.all([h.freshStore(kind, { tablePrefix }), h.freshStore(kind, { tablePrefix })]);
+    const [a, b] = await Promise.all(stores.map(async (store) => (await store.getStore('memory'))!));
+    const threadId = uid('thread');
+    const gen0 = await a!.initializeObservationalMemory({ threadId, resourceId: 'r', scope: 'thread', config: {} });
+    const outcomes = await Promise.allSettled([a, b, a, b].map((m, i) => m!.createReflectionGeneration({ currentRecord: gen0, reflection: `reflection ${i}`, tokenCount: 1 })));
+    const created = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    expect(created).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') await expectUserError(Promise.reject(o.reason), 'STALE_RECORD');
+    expect((await b!.getObservationalMemoryHistory(threadId, 'r')).map((r) => [r.id, r.generationCount])).toEqual([
+      [created[0]!.id, 1],
+      [gen0.id, 0],
+    ]);
+    // A Worker still holding generation 0 after that cannot fork the history either.
+    await expectUserError(a!.createReflectionGeneration({ currentRecord: gen0, reflection: 'late', tokenCount: 1 }), 'STALE_RECORD');
+    expect(await a!.getObservationalMemory(threadId, 'r')).toEqual(created[0]);
+  });
+
   it('creates reflection generations and lists history newest first with limit, offset and dates', async () => {
     const threadId = uid('thread');
     const gen0 = await init(threadId, 'r', { a: 1 });
@@ -447,7 +466,8 @@ describe('Observational Memory round trips and atomicity (binding)', () => {
     expect(await trips(() => memory.updateBufferedReflection({ id: record.id, reflection: 'R', tokenCount: 1, inputTokenCount: 1, reflectedObservationLineCount: 1 }))).toBe(1);
     const current = (await memory.getObservationalMemory('t', 'r'))!;
     expect(await trips(() => memory.swapBufferedReflectionToActive({ currentRecord: current, tokenCount: 1 }))).toBe(1);
-    expect(await trips(() => memory.createReflectionGeneration({ currentRecord: current, reflection: 'x', tokenCount: 1 }))).toBe(1);
+    const latest = (await memory.getObservationalMemory('t', 'r'))!;
+    expect(await trips(() => memory.createReflectionGeneration({ currentRecord: latest, reflection: 'x', tokenCount: 1 }))).toBe(1);
     expect(await trips(() => memory.setBufferingObservationFlag(record.id, true, 5))).toBe(1);
     expect(await trips(() => memory.updateObservationalMemoryConfig({ id: record.id, config: { a: 1 } }))).toBe(1);
     expect(await trips(() => memory.clearObservationalMemory('t', 'r'))).toBe(1);
@@ -464,6 +484,31 @@ describe('Observational Memory round trips and atomicity (binding)', () => {
     await expect(memory.swapBufferedReflectionToActive({ currentRecord: before[0]!, tokenCount: 1 })).rejects.toBeInstanceOf(MastraError);
     expect(faulty.fired).toBe(true);
     expect(await memory.getObservationalMemoryHistory('t', 'r')).toEqual(before);
+  });
+});
+
+describe('Observational Memory schema upgrade (binding)', () => {
+  it('a database from before the UNIQUE generation index keeps the duplicate readers saw, and gets the index', async () => {
+    const tablePrefix = uniquePrefix('omuidx');
+    const memory = (await (await h.freshStore('binding', { tablePrefix })).getStore('memory'))!;
+    const table = `${tablePrefix}mastra_observational_memory`;
+    const sql = async (text: string, ...params: unknown[]) => (await h.d1.db.prepare(text).bind(...params).all()).results ?? [];
+    // The schema as it was: a plain (lookupKey, generationCount) index and no schema marker for this version.
+    await sql(`DROP INDEX "${table}_lookup_generation_uidx"`);
+    await sql(`CREATE INDEX "${table}_lookup_idx" ON "${table}" ("lookupKey", "generationCount")`);
+    await sql(`DELETE FROM "${tablePrefix}mastra_d1_schema"`);
+    const gen0 = await memory.initializeObservationalMemory({ threadId: 't', resourceId: 'r', scope: 'thread', config: {} });
+    for (const id of ['racer-1', 'racer-2']) {
+      await memory.insertObservationalMemoryRecord({ ...gen0, id, originType: 'reflection', generationCount: 1, activeObservations: id });
+    }
+    expect((await memory.getObservationalMemory('t', 'r'))!.id).toBe('racer-2');
+
+    const upgraded = (await (await h.freshStore('binding', { tablePrefix })).getStore('memory'))!;
+    expect((await upgraded.getObservationalMemoryHistory('t', 'r')).map((r) => r.id)).toEqual(['racer-2', gen0.id]);
+    const indexes = await sql(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, table);
+    expect(indexes.map((row) => (row as { name: string }).name)).toEqual([`${table}_lookup_generation_uidx`]);
+    const duplicate = { ...gen0, id: 'racer-3', generationCount: 1 };
+    await expect(upgraded.insertObservationalMemoryRecord(duplicate)).rejects.toThrow(/UNIQUE constraint failed/);
   });
 });
 
@@ -500,12 +545,37 @@ function textModel(modelId: string, reply: (prompt: string) => string) {
 
 const OM_METHODS = ['updateBufferedObservations', 'swapBufferedToActive', 'updateActiveObservations', 'createReflectionGeneration', 'updateBufferedReflection', 'swapBufferedReflectionToActive'] as const;
 
+/**
+ * Spies on every method of `target`. `settled()` resolves once every call made so far has settled, and
+ * again for any call made meanwhile (a `.catch()`-ed flag write started as a background operation ends).
+ */
+function trackCalls<T extends object>(target: T) {
+  const names = new Set<string>();
+  for (let proto: object | null = target; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, name)?.value === 'function') names.add(name);
+    }
+  }
+  const spies = new Map([...names].map((name) => [name, vi.spyOn(target as Record<string, (...args: unknown[]) => unknown>, name)]));
+  const started = () => [...spies.values()].flatMap((spy) => spy.mock.results.map((result) => result.value as unknown));
+  return {
+    spy: (name: keyof T & string) => spies.get(name)!,
+    async settled() {
+      for (let seen = -1; seen !== started().length; ) {
+        const calls = started();
+        seen = calls.length;
+        await Promise.allSettled(calls);
+      }
+    },
+  };
+}
+
 describe('Observational Memory under a real Agent (binding)', () => {
   it('buffers, activates and reflects through @mastra/memory, and a new D1Store reads it back', async () => {
     const tablePrefix = uniquePrefix('omagent');
     const store = await h.freshStore('binding', { tablePrefix });
     const memory = (await store.getStore('memory'))!;
-    const spies = OM_METHODS.map((method) => vi.spyOn(memory, method));
+    const calls = trackCalls(memory);
     let cycle = 0;
     // The observer and the reflector share one model; the reflector's prompt is the one asking to reflect.
     const observer = textModel('observer', (prompt) =>
@@ -514,37 +584,33 @@ describe('Observational Memory under a real Agent (binding)', () => {
         : `<observations>\n* 🔴 (10:0${++cycle}) User talked about topic ${cycle} ${'detail '.repeat(20)}\n</observations>\n<current-task>chat</current-task>`,
     );
     const actor = textModel('actor', () => `Sure. ${'answer '.repeat(30)}`);
-    const agent = new Agent({
-      id: 'om-agent',
-      name: 'om-agent',
-      instructions: 'Chat.',
-      model: actor.model,
-      memory: new Memory({
-        storage: store,
-        options: {
-          lastMessages: 20,
-          observationalMemory: {
-            model: observer.model,
-            observation: { messageTokens: 300, bufferTokens: 0.25, bufferActivation: 0.8 },
-            reflection: { observationTokens: 150, bufferActivation: 0.5 },
-          },
+    const agentMemory = new Memory({
+      storage: store,
+      options: {
+        lastMessages: 20,
+        observationalMemory: {
+          model: observer.model,
+          observation: { messageTokens: 300, bufferTokens: 0.25, bufferActivation: 0.8 },
+          reflection: { observationTokens: 150, bufferActivation: 0.5 },
         },
-      }),
+      },
     });
+    const agent = new Agent({ id: 'om-agent', name: 'om-agent', instructions: 'Chat.', model: actor.model, memory: agentMemory });
+    const engine = (await agentMemory.omEngine)!;
 
     for (let turn = 0; turn < 10; turn++) {
       await agent.generate(`Turn ${turn}: ${'word '.repeat(80)}`, { memory: { thread: 'om-thread', resource: 'om-user' } });
-      // Leave the background buffering its moment, as between a user's messages.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // As between a user's messages, the background buffering this turn started finishes, and with it
+      // every storage write it made (its flag writes are not awaited by @mastra/memory itself).
+      await engine.waitForBuffering('om-thread', 'om-user');
+      await calls.settled();
     }
-    // Background buffering may still be writing: let every OM write the processor started settle.
-    await vi.waitFor(() => expect(spies.flatMap((spy) => spy.mock.settledResults).filter((result) => result.type === 'incomplete')).toEqual([]), { timeout: 15_000 });
 
-    const calls = Object.fromEntries(OM_METHODS.map((method, i) => [method, spies[i]!.mock.calls.length])) as Record<(typeof OM_METHODS)[number], number>;
-    expect(calls.updateBufferedObservations).toBeGreaterThan(0);
-    expect(calls.swapBufferedToActive).toBeGreaterThan(0);
-    expect(calls.createReflectionGeneration + calls.swapBufferedReflectionToActive).toBeGreaterThan(0);
-    for (const spy of spies) expect(spy.mock.settledResults.every((result) => result.type === 'fulfilled')).toBe(true);
+    const count = (method: (typeof OM_METHODS)[number]) => calls.spy(method).mock.calls.length;
+    expect(count('updateBufferedObservations')).toBeGreaterThan(0);
+    expect(count('swapBufferedToActive')).toBeGreaterThan(0);
+    expect(count('createReflectionGeneration') + count('swapBufferedReflectionToActive')).toBeGreaterThan(0);
+    for (const method of OM_METHODS) expect(calls.spy(method).mock.settledResults.every((result) => result.type === 'fulfilled')).toBe(true);
 
     const history = await memory.getObservationalMemoryHistory('om-thread', 'om-user');
     expect(history[0]).toMatchObject({ originType: 'reflection', threadId: 'om-thread', resourceId: 'om-user' });

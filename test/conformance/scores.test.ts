@@ -1,17 +1,11 @@
 import { MastraError } from '@mastra/core/error';
 import type { SaveScorePayload } from '@mastra/core/evals';
 import type { ScoresStorage } from '@mastra/core/storage';
-import { describe, expect, it } from 'vitest';
+import { expect, vi } from 'vitest';
 import { ScoresStorageD1, type D1DomainConfig } from '../../src';
-import { CLIENT_KINDS, uniquePrefix, useHarness, type ClientKind } from '../support/harness';
+import { describeConformance } from '../support/conformance';
+import { uniquePrefix } from '../support/harness';
 import { scorePayload } from './scores-fixtures';
-
-const h = useHarness();
-
-async function scores(kind: ClientKind): Promise<ScoresStorage> {
-  const store = await h.freshStore(kind);
-  return (await store.getStore('scores'))!;
-}
 
 /** Saves scores one after another, 2 ms apart, so their createdAt order is their save order. */
 async function saveAll(store: ScoresStorage, payloads: SaveScorePayload[]) {
@@ -25,9 +19,9 @@ async function saveAll(store: ScoresStorage, payloads: SaveScorePayload[]) {
 
 const ids = (response: { scores: { id: string }[] }) => response.scores.map((s) => s.id);
 
-describe.each(CLIENT_KINDS)('ScoresStorageD1 on %s', (kind) => {
+describeConformance('scores', 'ScoresStorageD1', ({ h, kind, domain, it }) => {
   it('saves a score and reads it back as saved', async () => {
-    const store = await scores(kind);
+    const store = await domain();
     const { score } = await store.saveScore(scorePayload({ requestContext: { user: 'u' }, traceId: 't', spanId: 's' }));
     expect(score.id).toMatch(/[0-9a-f-]{36}/);
     expect(score.createdAt).toBeInstanceOf(Date);
@@ -36,7 +30,7 @@ describe.each(CLIENT_KINDS)('ScoresStorageD1 on %s', (kind) => {
   });
 
   it('keeps a caller-supplied id and replaces the score stored under it', async () => {
-    const store = await scores(kind);
+    const store = await domain();
     await store.saveScore(scorePayload({ id: 'fixed', score: 0.1 }));
     const { score } = await store.saveScore(scorePayload({ id: 'fixed', score: 0.9, reason: undefined }));
     expect(score.id).toBe('fixed');
@@ -47,7 +41,7 @@ describe.each(CLIENT_KINDS)('ScoresStorageD1 on %s', (kind) => {
   });
 
   it('refuses an invalid score or one over 2 MB with a USER error, writing nothing', async () => {
-    const store = await scores(kind);
+    const store = await domain();
     for (const bad of [{ ...scorePayload(), score: 'high' }, { ...scorePayload(), source: 'SOMETIMES' }, scorePayload({ output: 'x'.repeat(2_000_001) })]) {
       const error = await store.saveScore(bad as SaveScorePayload).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MastraError);
@@ -57,7 +51,7 @@ describe.each(CLIENT_KINDS)('ScoresStorageD1 on %s', (kind) => {
   });
 
   it('lists by scorer with entity and source filters, newest first, paginated with the total', async () => {
-    const store = await scores(kind);
+    const store = await domain();
     const saved = await saveAll(store, [
       scorePayload({ id: 's1' }),
       scorePayload({ id: 's2', source: 'TEST' }),
@@ -80,7 +74,7 @@ describe.each(CLIENT_KINDS)('ScoresStorageD1 on %s', (kind) => {
   });
 
   it('lists by run, entity and span, each with the tenancy filters', async () => {
-    const store = await scores(kind);
+    const store = await domain();
     await saveAll(store, [
       scorePayload({ id: 'a', runId: 'r', traceId: 't', spanId: 'x', organizationId: 'org1', projectId: 'p1' }),
       scorePayload({ id: 'b', runId: 'r', traceId: 't', spanId: 'x', organizationId: 'org1', projectId: 'p2' }),
@@ -103,11 +97,24 @@ describe.each(CLIENT_KINDS)('ScoresStorageD1 on %s', (kind) => {
     await store.dangerouslyClearAll();
     expect((await store.listScoresBySpan({ traceId: 't', spanId: 'x', pagination: all })).pagination.total).toBe(0);
   });
-});
 
-describe.each(CLIENT_KINDS)('ScoresStorageD1 bad input on %s', (kind) => {
+  it('lists scores saved in the same millisecond in save order, a replaced one as the newest save', async () => {
+    const store = await domain();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2025-06-01T00:00:00.000Z'));
+      for (const id of ['m', 'c', 'x', 'a']) await store.saveScore(scorePayload({ id }));
+      await store.saveScore(scorePayload({ id: 'c' }));
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(ids(await store.listScoresByRunId({ runId: 'run-1', pagination: { page: 0, perPage: false } }))).toEqual(['m', 'x', 'a', 'c']);
+    const pages = [0, 1].map((page) => store.listScoresByRunId({ runId: 'run-1', pagination: { page, perPage: 2 } }));
+    expect((await Promise.all(pages)).flatMap(ids)).toEqual(['m', 'x', 'a', 'c']);
+  });
+
   it('answers wrong types with USER errors', async () => {
-    const store = await scores(kind);
+    const store = await domain();
     const page = { page: 0, perPage: 10 };
     const bad: Promise<unknown>[] = [
       store.getScoreById({ id: {} as never }),
@@ -123,9 +130,7 @@ describe.each(CLIENT_KINDS)('ScoresStorageD1 bad input on %s', (kind) => {
       expect((error as MastraError).category).toBe('USER');
     }
   });
-});
 
-describe.each(CLIENT_KINDS)('ScoresStorageD1 on its own on %s', (kind) => {
   it('creates its table in init() and works without a D1Store', async () => {
     const store = new ScoresStorageD1({ ...h.connection(kind), tablePrefix: uniquePrefix('scalone') } as D1DomainConfig);
     await store.init();

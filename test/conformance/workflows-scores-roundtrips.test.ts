@@ -36,6 +36,7 @@ describe('round trips per call', () => {
     getWorkflowRunById: () => wf.getWorkflowRunById({ runId: 'r' }),
     'listWorkflowRuns (page + total)': () => wf.listWorkflowRuns({ workflowName: 'w', status: 'suspended', page: 0, perPage: 5 }),
     'listWorkflowRuns (all)': () => wf.listWorkflowRuns(),
+    'listWorkflowRuns (thread, page + total)': () => wf.listWorkflowRuns({ threadId: 't1', page: 0, perPage: 5 }),
     updateWorkflowResults: () => wf.updateWorkflowResults({ workflowName: 'w', runId: 'r', stepId: 's', result: success([1, 2]), requestContext: { a: 1 } }),
     'updateWorkflowState (compare-and-set)': () => wf.updateWorkflowState({ workflowName: 'w', runId: 'r', opts: { status: 'running', expectedStatus: 'suspended' } }),
     deleteWorkflowRunById: () => wf.deleteWorkflowRunById({ workflowName: 'w', runId: 'r2' }),

@@ -216,6 +216,22 @@ describe.each(CLIENT_KINDS)('WorkflowsStorageD1 concurrent updates on %s', (kind
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
   });
+
+  // Only a caller's own persistWorkflowSnapshot can store such a snapshot (the table's status index
+  // refuses text that is not JSON), so it is the caller's mistake, not D1's.
+  it('refuses to update a stored snapshot without context with a USER error (NOT_FOUND), changing nothing', async () => {
+    const wf = await workflows(kind);
+    await wf.persistWorkflowSnapshot({ workflowName: 'w', runId: 'bare', snapshot: { status: 'running' } as never });
+    const updates = [
+      () => wf.updateWorkflowResults({ workflowName: 'w', runId: 'bare', stepId: 's', result: success(1), requestContext: {} }),
+      () => wf.updateWorkflowState({ workflowName: 'w', runId: 'bare', opts: { status: 'success' } }),
+    ];
+    for (const update of updates) {
+      await expectUserError(update(), /Snapshot not found for runId bare/);
+      expect(await update().catch((e: MastraError) => e.id)).toMatch(/_NOT_FOUND$/);
+    }
+    expect(await wf.loadWorkflowSnapshot({ workflowName: 'w', runId: 'bare' })).toEqual({ status: 'running' });
+  });
 });
 
 describe.each(CLIENT_KINDS)('WorkflowsStorageD1 on its own on %s', (kind) => {

@@ -1,6 +1,6 @@
 import { ErrorCategory, MastraError } from '@mastra/core/error';
 import { describe, expect, it } from 'vitest';
-import { D1Store, type D1StoreConfig } from '../../src';
+import { D1Store, MemoryStorageD1, type D1StoreConfig } from '../../src';
 import { customClientOver, useHarness } from '../support/harness';
 
 const h = useHarness();
@@ -98,6 +98,45 @@ describe('D1Store config validation, at construction', () => {
     ['apiToken', { apiToken: 12345 }],
   ])('rejects a bad REST option %s', (field, bad) => {
     expectFieldError({ id: 'a', ...rest(), ...bad }, field);
+  });
+
+  it.each([
+    ['plain http to a remote host', 'http://api.cloudflare.com/client/v4'],
+    ['plain http to a look-alike of localhost', 'http://localhost.example.com/client/v4'],
+    ['plain http to a private address', 'http://10.0.0.1/client/v4'],
+    ['plain http to 0.0.0.0', 'http://0.0.0.0:8787/client/v4'],
+    ['another scheme', 'ftp://api.cloudflare.com/client/v4'],
+    ['a WebSocket scheme', 'ws://127.0.0.1/client/v4'],
+    ['a file URL', 'file:///etc/passwd'],
+    ['a javascript URL', 'javascript:alert(1)'],
+  ])('rejects an apiBaseUrl with %s, where the token would travel in clear text', (_, apiBaseUrl) => {
+    const error = constructionError({ id: 'a', ...rest(), apiBaseUrl });
+    expect(error.category).toBe(ErrorCategory.USER);
+    expect(error.details?.field).toBe('apiBaseUrl');
+    expect(error.message).toMatch(/`apiBaseUrl` must be an https:\/\/ URL/);
+  });
+
+  it.each([
+    'https://api.cloudflare.com/client/v4',
+    'https://d1-proxy.example.com:8443/client/v4/',
+    'http://localhost:8787/client/v4',
+    'http://127.0.0.1/client/v4',
+    'http://127.10.20.30:9000/client/v4',
+    'http://[::1]:8787/client/v4',
+  ])('accepts the apiBaseUrl %s', (apiBaseUrl) => {
+    expect(new D1Store({ id: 'a', ...rest(), apiBaseUrl })).toBeInstanceOf(D1Store);
+  });
+
+  it('rejects a plain-http apiBaseUrl on a domain class built on its own too', () => {
+    let error: unknown;
+    try {
+      new MemoryStorageD1({ ...rest(), apiBaseUrl: 'http://api.cloudflare.com/client/v4' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(MastraError);
+    expect((error as MastraError).category).toBe(ErrorCategory.USER);
+    expect((error as MastraError).details?.field).toBe('apiBaseUrl');
   });
 
   it('rejects a config that is not an object', () => {

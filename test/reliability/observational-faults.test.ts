@@ -53,6 +53,20 @@ describe.each(ATOMIC_KINDS)('Observational Memory under faults on %s', (kind) =>
     verified(1);
   });
 
+  it('10 concurrent createReflectionGeneration calls from two stores on one record create one generation', async () => {
+    const other: AtomicKind = kind === 'binding' ? 'rest' : 'binding';
+    const second = (await rig.store(other, { tablePrefix: s.prefix }).getStore('memory'))!;
+    const resourceId = uid('res');
+    const current = await init(resourceId);
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => settle((i % 2 ? second : s.memory).createReflectionGeneration({ currentRecord: current, reflection: `r${i}`, tokenCount: 1 }))),
+    );
+    expect(outcomes.filter((o) => o.outcome === 'resolved')).toHaveLength(1);
+    expect(await records(resourceId)).toBe(2);
+    expect((await s.memory.getObservationalMemoryHistory(null, resourceId)).map((r) => r.generationCount)).toEqual([1, 0]);
+    verified(2);
+  });
+
   it('createReflectionGeneration after a lost reply is not repeated: one new generation at most', async () => {
     const resourceId = uid('res');
     const current = await init(resourceId);

@@ -1,11 +1,10 @@
-import { basename } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { MemoryStorage, ObservabilityStorage, ScoresStorage, WorkflowsStorage } from '@mastra/core/storage';
 import { D1Store, type D1StoreConfig } from '../../src';
 import { faultyD1, type FaultyD1 } from '../support/faults';
 import { customClientOver, uniquePrefix, useHarness } from '../support/harness';
 import { startRestEmulator, type RestEmulator } from '../support/rest-emulator';
-import { saveFigures, tally } from './figures';
+import { attachFigures, countTest, tally } from './figures';
 import { DOMAIN_KEYS } from '../../src/domains/registry';
 
 /**
@@ -75,14 +74,13 @@ export function useRig(fileUrl: string): Rig {
   });
   afterEach(() => {
     rig.faults.disarm();
+    countTest(rig.faults.violations.length);
     expect(rig.faults.violations, 'statements over D1 limits').toEqual([]);
-    tally.tests += 1;
-    tally.checks += expect.getState().assertionCalls;
   });
-  afterAll(async () => {
+  // vitest requires a destructuring pattern as a hook's first (fixtures) argument; the test module is the second.
+  afterAll(async ({}, file) => {
     await emulator?.close();
-    if (!faults) return;
-    saveFigures({ file: basename(fileUrl).replace(/\.test\.ts$/, ''), ...tally, ...faults.counters });
+    if (faults) attachFigures(file, fileUrl, faults.counters);
   });
 
   const rig: Rig = {

@@ -3,7 +3,7 @@ import type { StorageDomains } from '@mastra/core/storage';
 import { LibSQLStore } from '@mastra/libsql';
 import { beforeEach, expect } from 'vitest';
 import type { D1Store } from '../../src';
-import { useHarness, type Harness } from './harness';
+import { uniquePrefix, useHarness, type Harness } from './harness';
 
 // The parity factory: the same calls on LibSQLStore (in memory; the oracle) and on D1Store, compared.
 // A call that succeeds must give the same normalized answer on both; a call that fails must fail on
@@ -70,8 +70,9 @@ export interface Parity<K extends DomainKey> {
   readonly d1: Domain<K>;
   /** LibSQLStore's domain. */
   readonly libsql: Domain<K>;
-  /** The D1 store itself (for its prefix and `prune()`). */
+  /** The D1 store itself (for `prune()`), and its table prefix. */
   readonly d1Store: D1Store;
+  readonly prefix: string;
   readonly libsqlStore: LibSQLStore;
   /**
    * Makes the same call on both stores, LibSQLStore first, and expects the same outcome. With
@@ -86,12 +87,14 @@ export interface Parity<K extends DomainKey> {
  */
 export function useParity<K extends DomainKey>(key: K): Parity<K> {
   const h = useHarness();
-  let state: { d1: Domain<K>; libsql: Domain<K>; d1Store: D1Store; libsqlStore: LibSQLStore } | undefined;
+  let state: { d1: Domain<K>; libsql: Domain<K>; d1Store: D1Store; libsqlStore: LibSQLStore; prefix: string } | undefined;
   beforeEach(async () => {
     const libsqlStore = new LibSQLStore({ id: 'parity-oracle', url: ':memory:' });
-    const d1Store = h.store('binding');
+    const prefix = uniquePrefix('parity');
+    const d1Store = h.store('binding', { tablePrefix: prefix });
     await Promise.all([libsqlStore.init(), d1Store.init()]);
     state = {
+      prefix,
       libsqlStore,
       d1Store,
       libsql: (await libsqlStore.getStore(key)) as Domain<K>,
@@ -112,6 +115,9 @@ export function useParity<K extends DomainKey>(key: K): Parity<K> {
     },
     get d1Store() {
       return current().d1Store;
+    },
+    get prefix() {
+      return current().prefix;
     },
     get libsqlStore() {
       return current().libsqlStore;

@@ -58,23 +58,21 @@ export class MemoryStorageD1 extends D1Domain(MemoryStorage, {
     return storageOperation('updateThreadResourceId', { threadId: args?.threadId ?? null }, () => updateThreadResourceId(this.ctx, args));
   }
   async listThreads(args: StorageListThreadsInput): Promise<StorageListThreadsOutput> {
-    const orderBy = this.parseOrderBy(args?.orderBy);
     return storageOperation('listThreads', { resourceId: args?.filter?.resourceId ?? null }, () =>
-      listThreads(this.ctx, args ?? {}, { validateMetadataKeys: (metadata) => this.validateMetadataKeys(metadata), orderBy }),
+      listThreads(this.ctx, args ?? {}, (metadata) => this.validateMetadataKeys(metadata)),
     );
   }
+  // Errors carry LibSQLStore's operation name, `cloneThread`, for both copy and clone.
   override async copyThread(args: StorageCloneThreadInput): Promise<StorageCopyThreadOutput> {
-    return storageOperation('copyThread', { sourceThreadId: args?.sourceThreadId ?? null }, () => copyThread(this.ctx, args));
+    return storageOperation('cloneThread', { sourceThreadId: args?.sourceThreadId ?? null }, () => copyThread(this.ctx, args));
   }
 
   async listMessages(args: StorageListMessagesInput): Promise<StorageListMessagesOutput> {
-    const { direction } = this.parseOrderBy(args?.orderBy, 'ASC');
     const threadId = Array.isArray(args?.threadId) ? args.threadId.join(',') : (args?.threadId ?? null);
-    return storageOperation('listMessages', { threadId }, () => listMessages(this.ctx, args, { direction }));
+    return storageOperation('listMessages', { threadId }, () => listMessages(this.ctx, args));
   }
   override async listMessagesByResourceId(args: StorageListMessagesByResourceIdInput): Promise<StorageListMessagesOutput> {
-    const { direction } = this.parseOrderBy(args?.orderBy, 'ASC');
-    return storageOperation('listMessagesByResourceId', { resourceId: args?.resourceId ?? null }, () => listMessagesByResourceId(this.ctx, args, { direction }));
+    return storageOperation('listMessagesByResourceId', { resourceId: args?.resourceId ?? null }, () => listMessagesByResourceId(this.ctx, args));
   }
   async listMessagesById({ messageIds }: { messageIds: string[] }): Promise<{ messages: MastraDBMessage[] }> {
     return storageOperation('listMessagesById', { count: messageIds?.length ?? 0 }, () => listMessagesById(this.ctx, messageIds));

@@ -12,41 +12,30 @@ import type { SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
 import type { TableNamer } from '../../sql/identifiers';
 import { inJsonList, jsonList } from '../../sql/params';
+import { compare, eq, orderBy, pageQuery, pageWindow, raw, where, type Condition, type Direction, type MaybeCondition, type OrderByInput, type PageWindow } from '../../sql/query';
 import type { DomainContext } from '../base';
-import { MESSAGE_COLUMNS, messageFromRow } from './rows';
 import { isoTimestamp, optionalText, requireText } from '../validation';
-import { pageWindow, type PageWindow } from '../../sql/query';
-
-/** A SQL condition with its parameters. */
-type Where = SqlStatement;
+import { MESSAGE_COLUMNS, messageFromRow } from './rows';
 
 type IncludeItem = NonNullable<StorageListMessagesInput['include']>[number];
-/** Messages only have `createdAt`, so only the direction of core's `orderBy` matters. */
-type Order = { direction: 'ASC' | 'DESC' };
 
-const countMessages = (tables: TableNamer, where: Where): SqlStatement => ({
-  sql: `SELECT COUNT(*) AS total FROM ${tables(TABLE_MESSAGES)} WHERE ${where.sql}`,
-  params: where.params,
-});
-
-const pageOfMessages = (tables: TableNamer, where: Where, direction: string, window: PageWindow): SqlStatement => ({
-  sql: `SELECT ${MESSAGE_COLUMNS} FROM ${tables(TABLE_MESSAGES)} WHERE ${where.sql} ORDER BY "createdAt" ${direction}, id ${direction} LIMIT ? OFFSET ?`,
-  params: [...where.params, window.limit, window.offset],
-});
+/** Messages are sorted by creation only. */
+const MESSAGE_ORDER = { createdAt: 'createdAt' };
 
 /**
  * The messages around one included message, in its own thread (whatever thread it is in), found by id
  * inside the statement so no lookup round trip is needed: `before` takes the target and the `count - 1`
- * messages before it, `after` the `count` messages after it. With `resourceId`, everything stays inside it.
+ * messages before it, `after` the `count` messages after it, each side as LibSQLStore walks it. With
+ * `resourceId`, everything stays inside it.
  */
 function includeWindow(tables: TableNamer, id: string, resourceId: string | undefined, side: 'before' | 'after', count: number): SqlStatement {
   const messages = tables(TABLE_MESSAGES);
   const inResource = resourceId ? ' AND +"resourceId" = ?' : '';
-  const [compare, direction] = side === 'before' ? ['<=', 'DESC'] : ['>', 'ASC'];
+  const [comparison, direction] = side === 'before' ? ['<=', 'DESC'] : ['>', 'ASC'];
   return {
     sql: `WITH target AS (SELECT thread_id, "createdAt" FROM ${messages} WHERE id = ?${inResource})
       SELECT ${MESSAGE_COLUMNS} FROM ${messages}
-      WHERE thread_id = (SELECT thread_id FROM target) AND "createdAt" ${compare} (SELECT "createdAt" FROM target)${inResource}
+      WHERE thread_id = (SELECT thread_id FROM target) AND "createdAt" ${comparison} (SELECT "createdAt" FROM target)${inResource}
       ORDER BY "createdAt" ${direction}, id ${direction} LIMIT ?`,
     params: resourceId ? [id, resourceId, resourceId, count] : [id, count],
   };
@@ -57,35 +46,24 @@ function includeWindow(tables: TableNamer, id: string, resourceId: string | unde
  * same JSON type, numbers integer or real, and the same value), for any number of keys in ONE bound
  * JSON parameter. Keys were checked by core's `validateStorageMetadataFilter`, so the built path is safe.
  */
-function metadataCondition(filter: StorageMetadataFilter): Where {
+function metadataCondition(filter: StorageMetadataFilter | undefined): Condition | undefined {
+  if (!filter) return undefined;
   const stored = `json_type(content, '$.metadata.' || f.key)`;
   const value = `json_extract(content, '$.metadata.' || f.key)`;
   const matches = `CASE f.type WHEN 'null' THEN ${stored} = 'null'
       WHEN 'integer' THEN ${stored} IN ('integer', 'real') AND ${value} = f.value
       WHEN 'real' THEN ${stored} IN ('integer', 'real') AND ${value} = f.value
       ELSE ${stored} = f.type AND ${value} = f.value END`;
-  return {
-    sql: `CASE WHEN json_valid(content) THEN NOT EXISTS (SELECT 1 FROM json_each(?) AS f WHERE NOT COALESCE(${matches}, 0)) ELSE 0 END`,
-    params: [JSON.stringify(filter)],
-  };
+  return raw(`CASE WHEN json_valid(content) THEN NOT EXISTS (SELECT 1 FROM json_each(?) AS f WHERE NOT COALESCE(${matches}, 0)) ELSE 0 END`, JSON.stringify(filter));
 }
 
-function filterConditions(operation: string, filter: StorageListMessagesInput['filter'], metadata: StorageMetadataFilter | undefined): Where[] {
-  const conditions: Where[] = [];
+/** The date range and metadata conditions both list calls share. */
+function filterConditions(operation: string, filter: StorageListMessagesInput['filter'], metadata: StorageMetadataFilter | undefined): MaybeCondition[] {
   const range = filter?.dateRange;
-  if (range?.start) {
-    const start = isoTimestamp(operation, 'filter.dateRange.start', range.start);
-    conditions.push({ sql: `"createdAt" ${range.startExclusive ? '>' : '>='} ?`, params: [start] });
-  }
-  if (range?.end) {
-    const end = isoTimestamp(operation, 'filter.dateRange.end', range.end);
-    conditions.push({ sql: `"createdAt" ${range.endExclusive ? '<' : '<='} ?`, params: [end] });
-  }
-  if (metadata) conditions.push(metadataCondition(metadata));
-  return conditions;
+  const start = range?.start ? isoTimestamp(operation, 'filter.dateRange.start', range.start) : undefined;
+  const end = range?.end ? isoTimestamp(operation, 'filter.dateRange.end', range.end) : undefined;
+  return [compare('createdAt', range?.startExclusive ? '>' : '>=', start), compare('createdAt', range?.endExclusive ? '<' : '<=', end), metadataCondition(metadata)];
 }
-
-const and = (conditions: Where[]): Where => ({ sql: conditions.map((c) => c.sql).join(' AND '), params: conditions.flatMap((c) => c.params) });
 
 function checkedMetadataFilter(operation: string, filter: StorageListMessagesInput['filter']): StorageMetadataFilter | undefined {
   try {
@@ -118,9 +96,12 @@ function includedMessages(rows: Record<string, unknown>[]): MastraDBMessage[] {
   return sorted.filter((row) => !seen.has(row.id as string) && seen.add(row.id as string)).map(messageFromRow);
 }
 
-/** MessageList normalization, then a stable sort by time, exactly as LibSQLStore returns a page. */
-function finalOrder(messages: MastraDBMessage[], order: Order): MastraDBMessage[] {
-  const sign = order.direction === 'ASC' ? 1 : -1;
+/**
+ * MessageList normalization, then a stable sort by time, exactly as LibSQLStore returns a page: rows
+ * with equal timestamps keep the page's order (`id` ascending), included context after them.
+ */
+function finalOrder(messages: MastraDBMessage[], direction: Direction): MastraDBMessage[] {
+  const sign = direction === 'ASC' ? 1 : -1;
   const time = (m: MastraDBMessage) => new Date(m.createdAt).getTime();
   return new MessageList()
     .add(messages, 'memory')
@@ -128,77 +109,84 @@ function finalOrder(messages: MastraDBMessage[], order: Order): MastraDBMessage[
     .sort((a, b) => sign * (time(a) - time(b)));
 }
 
-interface PageResult {
+/** What both list calls read: the scope's conditions, the page, the include windows and the order. */
+interface MessageQuery {
+  scope: MaybeCondition[];
+  window: PageWindow;
+  includes: SqlStatement[];
+  order: { sql: string; direction: Direction };
+}
+
+/** A page merged with its included context, as LibSQLStore returns it. */
+interface MessagePage {
   messages: MastraDBMessage[];
   total: number;
-  /** How many rows the page query itself returned (before included context was added). */
-  pageCount: number;
+  /** The kit's `hasMore` over the page itself, before included context is considered. */
+  hasMore: boolean;
 }
 
 /**
  * The page, its total and every include window in ONE batch. Included messages not already on the page
- * are added, then the whole set is normalized and ordered as LibSQLStore does.
+ * are added, then the whole set is normalized and ordered as LibSQLStore does. With `perPage: 0` only
+ * the included messages are read, and the total is 0, as in LibSQLStore.
  */
-async function fetchPage(ctx: DomainContext, scope: Where, window: PageWindow, includes: SqlStatement[], order: Order): Promise<PageResult | undefined> {
+async function fetchPage(ctx: DomainContext, query: MessageQuery): Promise<MessagePage> {
+  const { window, includes, order } = query;
   if (window.limit === 0) {
-    if (includes.length === 0) return undefined;
-    const results = await ctx.driver.batch(includes, { idempotent: true });
-    const included = includedMessages(results.flatMap((r) => r.rows));
-    return included.length === 0 ? undefined : { messages: finalOrder(included, order), total: 0, pageCount: 0 };
+    const results = includes.length === 0 ? [] : await ctx.driver.batch(includes, { idempotent: true });
+    return { messages: finalOrder(includedMessages(results.flatMap((r) => r.rows)), order.direction), total: 0, hasMore: false };
   }
-  // With `perPage: false` the page is every matching row, so its length is the total: no COUNT needed.
-  const counted = window.limit !== -1;
-  const statements = [...(counted ? [countMessages(ctx.tables, scope)] : []), pageOfMessages(ctx.tables, scope, order.direction, window), ...includes];
-  const results = await ctx.driver.batch(statements, { idempotent: true });
-  const pageResult = results[counted ? 1 : 0]!;
-  const page = pageResult.rows.map(messageFromRow);
-  const total = counted ? Number(results[0]!.rows[0]?.total ?? 0) : page.length;
-  if (total === 0 && page.length === 0 && includes.length === 0) return undefined;
-  const onPage = new Set(page.map((m) => m.id));
-  const extra = includedMessages(results.slice(counted ? 2 : 1).flatMap((r) => r.rows)).filter((m) => !onPage.has(m.id));
-  return { messages: finalOrder([...page, ...extra], order), total, pageCount: page.length };
+  const page = await pageQuery(ctx.driver, { select: MESSAGE_COLUMNS, from: ctx.tables(TABLE_MESSAGES), where: where(query.scope), order: order.sql, window, extra: includes });
+  const rows = page.rows.map(messageFromRow);
+  const onPage = new Set(rows.map((m) => m.id));
+  const extra = includedMessages(page.extras.flat()).filter((m) => !onPage.has(m.id));
+  return { messages: finalOrder([...rows, ...extra], order.direction), total: page.total, hasMore: page.hasMore };
 }
 
-const emptyPage = (window: PageWindow): StorageListMessagesOutput => ({ messages: [], total: 0, page: window.page, perPage: window.perPage, hasMore: false });
+/** Page, `perPage` and the order of a list call, checked before anything is sent. */
+function listWindow(operation: string, args: { page?: unknown; perPage?: unknown; orderBy?: OrderByInput }) {
+  return {
+    window: pageWindow(operation, args.page ?? 0, args.perPage, { defaultPerPage: 40 }),
+    order: orderBy(operation, MESSAGE_ORDER, args.orderBy, { field: 'createdAt', direction: 'ASC' }),
+  };
+}
 
 /** Messages of one or several threads: a page with its total and any `include` context, in one round trip. */
-export async function listMessages(ctx: DomainContext, args: StorageListMessagesInput, order: Order): Promise<StorageListMessagesOutput> {
+export async function listMessages(ctx: DomainContext, args: StorageListMessagesInput): Promise<StorageListMessagesOutput> {
   const op = 'listMessages';
-  const threadIds = Array.isArray(args?.threadId) ? args.threadId : [args?.threadId];
-  if (threadIds.length === 0) throw userError(op, 'threadId must be a non-empty string or array of non-empty strings');
-  threadIds.forEach((id) => requireText(op, 'threadId', id));
-  const window = pageWindow(op, args.page ?? 0, args.perPage, { defaultPerPage: 40 });
+  const threadIds: unknown[] = Array.isArray(args?.threadId) ? args.threadId : [args?.threadId];
+  const badThreadId = threadIds.length === 0 || threadIds.some((id) => typeof id !== 'string' || id.trim() === '');
+  if (badThreadId) throw userError(op, 'threadId must be a non-empty string or array of non-empty strings', {}, 'INVALID_THREAD_ID');
+  const ids = threadIds as string[];
+  const { window, order } = listWindow(op, args);
   const metadata = checkedMetadataFilter(op, args.filter);
-  const inThreads: Where = threadIds.length === 1 ? { sql: 'thread_id = ?', params: [threadIds[0]!] } : { sql: inJsonList('thread_id'), params: [jsonList(threadIds as string[])] };
+  const resourceId = optionalText(op, 'resourceId', args.resourceId) || undefined;
+  const inThreads = ids.length === 1 ? eq('thread_id', ids[0]) : raw(inJsonList('thread_id'), jsonList(ids));
   // `+` makes the resource test unindexable, so SQLite walks the thread index instead of the
   // (resourceId, createdAt) one, which would read the user's whole history to find one thread's page.
-  const resourceId = optionalText(op, 'resourceId', args.resourceId);
-  const inResource = resourceId ? [{ sql: '+"resourceId" = ?', params: [resourceId] }] : [];
-  const scope = and([inThreads, ...inResource, ...filterConditions(op, args.filter, metadata)]);
-  const includes = includeStatements(op, ctx.tables, args.include, args.resourceId);
+  const inResource = resourceId === undefined ? undefined : raw('+"resourceId" = ?', resourceId);
+  const scope = [inThreads, inResource, ...filterConditions(op, args.filter, metadata)];
+  const includes = includeStatements(op, ctx.tables, args.include, resourceId);
 
-  const result = await fetchPage(ctx, scope, window, includes, order);
-  if (!result) return emptyPage(window);
-  const { messages, total, pageCount } = result;
-  const wanted = new Set<string>(threadIds as string[]);
+  const { messages, total, hasMore } = await fetchPage(ctx, { scope, window, includes, order });
+  // LibSQLStore's rule: when the included context already holds every message of the threads there is
+  // nothing more to page through. Under a metadata filter only the page counts (its `offset + rows <
+  // total` is the kit's rule, the count and the page coming from one batch).
+  const wanted = new Set(ids);
   const allReturned = messages.filter((m) => m.threadId && wanted.has(m.threadId)).length >= total;
-  const all = window.perPage === false;
-  // LibSQLStore's rule, kept as is: with a metadata filter only the page itself counts.
-  const hasMore = metadata ? !all && window.offset + pageCount < total : !all && !allReturned && window.offset + window.limit < total;
-  return { messages, total, page: window.page, perPage: window.perPage, hasMore };
+  return { messages, total, page: window.page, perPage: window.perPage, hasMore: hasMore && (metadata !== undefined || !allReturned) };
 }
 
 /** Messages of every thread of one resource: a page with its total and any `include` context, in one round trip. */
-export async function listMessagesByResourceId(ctx: DomainContext, args: StorageListMessagesByResourceIdInput, order: Order): Promise<StorageListMessagesOutput> {
+export async function listMessagesByResourceId(ctx: DomainContext, args: StorageListMessagesByResourceIdInput): Promise<StorageListMessagesOutput> {
   const op = 'listMessagesByResourceId';
-  const resourceId = requireText(op, 'resourceId', args?.resourceId);
-  const window = pageWindow(op, args.page ?? 0, args.perPage, { defaultPerPage: 40 });
+  const resourceId = args?.resourceId;
+  if (typeof resourceId !== 'string' || resourceId.trim() === '') throw userError(op, 'resourceId is required', { field: 'resourceId' }, 'INVALID_QUERY');
+  const { window, order } = listWindow(op, args);
   const metadata = checkedMetadataFilter(op, args.filter);
-  const scope = and([{ sql: '"resourceId" = ?', params: [resourceId] }, ...filterConditions(op, args.filter, metadata)]);
+  const scope = [eq('resourceId', resourceId), ...filterConditions(op, args.filter, metadata)];
   const includes = includeStatements(op, ctx.tables, args.include, resourceId);
 
-  const result = await fetchPage(ctx, scope, window, includes, order);
-  if (!result) return emptyPage(window);
-  const hasMore = window.perPage !== false && window.offset + window.limit < result.total;
-  return { messages: result.messages, total: result.total, page: window.page, perPage: window.perPage, hasMore };
+  const { messages, total, hasMore } = await fetchPage(ctx, { scope, window, includes, order });
+  return { messages, total, page: window.page, perPage: window.perPage, hasMore };
 }

@@ -62,24 +62,25 @@ function contentMerge(patch: Record<string, unknown>): { sql: string; params: D1
 
 type MessageUpdate = Partial<Omit<MastraDBMessage, 'createdAt'>> & { id: string };
 
-/** Columns a message update may set, by the field name core uses. */
+/** Columns a message update may set, by the field name core uses; each takes a non-empty string. */
 const UPDATABLE_COLUMNS = { role: 'role', type: 'type', threadId: 'thread_id', resourceId: '"resourceId"' } as const;
 
-function updateStatement(tables: TableNamer, update: MessageUpdate): SqlStatement | undefined {
+function updateStatement(tables: TableNamer, update: MessageUpdate, index: number): SqlStatement | undefined {
+  const op = 'updateMessages';
   const sets: string[] = [];
   const params: D1Value[] = [];
   if (update.content !== undefined) {
-    if (update.content === null || typeof update.content !== 'object') throw userError('updateMessages', `Message ${update.id}: content must be an object`, { messageId: update.id });
+    if (update.content === null || typeof update.content !== 'object') throw userError(op, `Message ${update.id}: content must be an object`, { messageId: update.id });
     const merge = contentMerge(update.content as Record<string, unknown>);
-    for (const param of merge.params) checkValueSize('updateMessages', `Message ${update.id} content`, param as string);
+    for (const param of merge.params) checkValueSize(op, `Message ${update.id} content`, param as string);
     sets.push(`content = ${merge.sql}`);
     params.push(...merge.params);
   }
   for (const [field, column] of Object.entries(UPDATABLE_COLUMNS)) {
-    const value = update[field as keyof typeof UPDATABLE_COLUMNS];
+    const value: unknown = update[field as keyof typeof UPDATABLE_COLUMNS];
     if (value === undefined) continue;
     sets.push(`${column} = ?`);
-    params.push(value);
+    params.push(requireText(op, `messages[${index}].${field} (message ${update.id})`, value));
   }
   if (sets.length === 0) return undefined;
   return { sql: `UPDATE ${tables(TABLE_MESSAGES)} SET ${sets.join(', ')} WHERE id = ?`, params: [...params, update.id] };
@@ -124,7 +125,7 @@ export async function updateMessages(ctx: DomainContext, updates: MessageUpdate[
   if (!Array.isArray(updates)) throw userError(op, 'messages must be an array');
   if (updates.length === 0) return [];
   updates.forEach((update, index) => requireText(op, `messages[${index}].id`, update?.id));
-  const changes = updates.map((update) => ({ update, statement: updateStatement(ctx.tables, update) }));
+  const changes = updates.map((update, index) => ({ update, statement: updateStatement(ctx.tables, update, index) }));
   const changed = changes.filter((c) => c.statement);
   const ids = updates.map((update) => update.id);
   const statements: SqlStatement[] = [];

@@ -38,13 +38,14 @@ export const insertRow = (t: string, row: Record<string, D1Value>): SqlStatement
 });
 
 /**
- * Inserts the first record of a thread/resource unless it already has one, so two Workers starting
- * Observational Memory for the same thread at once create one record, not two.
+ * Inserts a generation and returns it, unless its thread/resource already has that generation or a later
+ * one (then no row comes back): of two Workers starting Observational Memory for a thread, or reflecting
+ * the same generation, at once, one creates the record and the other creates nothing.
  */
-export const insertFirstRow = (t: string, row: Record<string, D1Value>): SqlStatement => ({
+export const insertGeneration = (t: string, row: Record<string, D1Value>): SqlStatement => ({
   sql: `INSERT INTO ${t} (${columnList(row)}) SELECT ${valueList(row)}
-    WHERE NOT EXISTS (SELECT 1 FROM ${t} WHERE "lookupKey" = ?)`,
-  params: [...Object.values(row), row.lookupKey!],
+    WHERE NOT EXISTS (SELECT 1 FROM ${t} WHERE "lookupKey" = ? AND "generationCount" >= ?) RETURNING *`,
+  params: [...Object.values(row), row.lookupKey!, row.generationCount!],
 });
 
 /** Replaces the active observations after a synchronous observation; the total grows by `tokenCount`. */

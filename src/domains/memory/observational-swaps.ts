@@ -55,12 +55,29 @@ export const selectActivatedChunks = (t: string, a: ActivationTarget): SqlStatem
 });
 
 /**
+ * For a driver whose batch is not a transaction: in one statement, a row when the record exists, with
+ * the buffered chunks as stored (`buffered`, the guard of `activateChunks`) and the JSON array of the
+ * chunks the activation would take from them (`activated`).
+ */
+export const selectActivationSnapshot = (t: string, a: ActivationTarget): SqlStatement => ({
+  sql: `WITH ${activationPlan(t)}
+    SELECT om."bufferedObservationChunks" AS buffered,
+      (SELECT json_group_array(json(chunk) ORDER BY i) FROM chunks, plan WHERE i < n) AS activated
+    FROM ${t} AS om WHERE om.id = ?1`,
+  params: activationParams(a),
+});
+
+/**
  * Moves the planned chunks into the active observations (after a message-boundary line when there are
  * some already), adds their token counts, lowers the pending message tokens, keeps the rest buffered and
  * advances `lastObservedAt` to `?7` or else the last activated chunk's (`?8`, now, as a last resort).
- * Changes nothing when nothing is buffered.
+ * Changes nothing when nothing is buffered, or when `expectedChunks` is given and the buffered chunks
+ * are no longer exactly those (so the plan is the one a snapshot read computed).
  */
-export const activateChunks = (t: string, a: ActivationTarget & { lastObservedAt: string | null; now: string }): SqlStatement => ({
+export const activateChunks = (
+  t: string,
+  a: ActivationTarget & { lastObservedAt: string | null; now: string; expectedChunks?: string },
+): SqlStatement => ({
   sql: `WITH ${activationPlan(t)},
   activated AS (
     SELECT group_concat(COALESCE(chunk ->> '$.observations', ''), char(10, 10) ORDER BY i) AS observations,
@@ -80,8 +97,9 @@ export const activateChunks = (t: string, a: ActivationTarget & { lastObservedAt
     "lastObservedAt" = a.lastObservedAt,
     "updatedAt" = ?8
   FROM activated AS a, remaining AS r
-  WHERE om.id = ?1 AND om."bufferedObservationChunks" IS NOT NULL AND om."bufferedObservationChunks" != '[]'`,
-  params: [...activationParams(a), a.lastObservedAt, a.now],
+  WHERE om.id = ?1 AND om."bufferedObservationChunks" IS NOT NULL AND om."bufferedObservationChunks" != '[]'
+    AND (?9 IS NULL OR om."bufferedObservationChunks" = ?9)`,
+  params: [...activationParams(a), a.lastObservedAt, a.now, a.expectedChunks ?? null],
 });
 
 /** Whitespace JavaScript's `String.prototype.trim` removes, for SQLite's `trim(text, characters)`. */

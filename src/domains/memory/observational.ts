@@ -18,9 +18,14 @@ import { storageOperation, userError } from '../../errors';
 import { checkStatementValues, notFound, requireCount, requireIndex, requirePlainObject, requireScope, requireString } from './observational-input';
 import type { DomainContext } from '../base';
 import { FRESH_PROCESSING_STATE, newBufferedChunk, omFromRow, omLookupKey, omToRow } from './observational-rows';
-import { appendChunk, appendReflection, deleteAll, insertFirstRow, insertRow, mergeConfig, selectCurrent, selectExists, selectHistory, setColumns, updateActive } from './observational-sql';
-import { activateChunks, clearBufferedReflection, insertReflectedGeneration, selectActivatedChunks } from './observational-swaps';
+import { appendChunk, appendReflection, deleteAll, insertGeneration, insertRow, mergeConfig, selectCurrent, selectExists, selectHistory, setColumns, updateActive } from './observational-sql';
+import { activateChunks, clearBufferedReflection, insertReflectedGeneration, selectActivatedChunks, selectActivationSnapshot, type ActivationTarget } from './observational-swaps';
 import { isoTimestamp, requireText } from '../validation';
+
+/** Snapshot reads of a stepwise activation before giving up on a buffer that keeps changing under it. */
+const STEPWISE_ACTIVATION_ATTEMPTS = 3;
+
+type Activation = ActivationTarget & { lastObservedAt: string | null; now: string };
 
 const NOTHING_ACTIVATED: SwapBufferedToActiveResult = {
   chunksActivated: 0,
@@ -37,6 +42,8 @@ const NOTHING_ACTIVATED: SwapBufferedToActiveResult = {
  * Each method is one round trip. The read-modify-write operations (appending a chunk, the two swaps, the
  * config merge) compute the new state inside D1 from the row as it is, so concurrent Workers cannot
  * overwrite each other with stale copies; the swaps that also need a read or a second write are one batch.
+ * Each batch is also correct where it is not a transaction (a custom `client`): its statements guard
+ * themselves, except the buffered-observation swap, which takes a guarded path there (`#activateStepwise`).
  */
 export class ObservationalMemoryD1 {
   readonly #ctx: DomainContext;
@@ -118,7 +125,7 @@ export class ObservationalMemoryD1 {
         config: requirePlainObject(operation, 'config', input.config),
         observedTimezone: input.observedTimezone,
       };
-      const statements = [insertFirstRow(this.#table, omToRow(record)), selectCurrent(this.#table, lookupKey)];
+      const statements = [insertGeneration(this.#table, omToRow(record)), selectCurrent(this.#table, lookupKey)];
       checkStatementValues(operation, `Observational memory of ${lookupKey}`, statements);
       const [, current] = await this.#ctx.driver.batch(statements, { idempotent: true });
       return omFromRow(current!.rows[0]!);
@@ -161,10 +168,9 @@ export class ObservationalMemoryD1 {
   }
 
   /**
-   * Activates buffered chunks in one atomic batch: after an existence check, one statement reads the
-   * chunks the plan takes and the next applies the same plan, both computed by D1 from the same row state. The chunks persisted
-   * in D1 are the ones activated (as LibSQLStore does); `bufferedChunks` from the caller is not trusted
-   * over them, since a Worker's copy may be stale.
+   * Activates buffered chunks, planned by D1 from the row as it is. The chunks persisted in D1 are the
+   * ones activated (as LibSQLStore does); `bufferedChunks` from the caller is not trusted over them,
+   * since a Worker's copy may be stale.
    */
   async swapBufferedToActive(input: SwapBufferedToActiveInput): Promise<SwapBufferedToActiveResult> {
     const operation = 'swapBufferedToActive';
@@ -182,26 +188,68 @@ export class ObservationalMemoryD1 {
         forceMaxActivation: !!input.forceMaxActivation,
       };
       const lastObservedAt = input.lastObservedAt ? isoTimestamp(operation, 'lastObservedAt', input.lastObservedAt) : null;
-      const [found, selected, updated] = await this.#ctx.driver.batch([
-        selectExists(this.#table, id),
-        selectActivatedChunks(this.#table, target),
-        activateChunks(this.#table, { ...target, lastObservedAt, now: new Date().toISOString() }),
-      ]);
-      if (!found!.rows.length) throw notFound(operation, id);
-      if (!updated!.changes) return { ...NOTHING_ACTIVATED };
-      return activationResult(selected!.rows.map((row) => JSON.parse(row.chunk as string) as BufferedObservationChunk));
+      const activation = { ...target, lastObservedAt, now: new Date().toISOString() };
+      const chunks = this.#ctx.driver.atomicBatch ? await this.#activate(operation, activation) : await this.#activateStepwise(operation, activation);
+      return chunks.length ? activationResult(chunks) : { ...NOTHING_ACTIVATED };
     });
   }
 
+  /**
+   * One atomic batch: an existence check, then one statement reads the chunks the plan takes and the next
+   * applies the same plan, both computed by D1 from the same row state.
+   */
+  async #activate(operation: string, a: Activation): Promise<BufferedObservationChunk[]> {
+    const [found, selected, updated] = await this.#ctx.driver.batch([
+      selectExists(this.#table, a.id),
+      selectActivatedChunks(this.#table, a),
+      activateChunks(this.#table, a),
+    ]);
+    if (!found!.rows.length) throw notFound(operation, a.id);
+    return updated!.changes ? selected!.rows.map((row) => JSON.parse(row.chunk as string) as BufferedObservationChunk) : [];
+  }
+
+  /**
+   * Where a batch is not a transaction (a custom `client`), another Worker could change the buffer
+   * between the read and the update of `#activate`, and the chunks reported would not be the ones
+   * activated. Here one statement reads the buffer and the chunks its plan takes, and the update applies
+   * only to exactly that buffer; a Worker that lost the race reads again.
+   */
+  async #activateStepwise(operation: string, a: Activation): Promise<BufferedObservationChunk[]> {
+    for (let attempt = 1; ; attempt++) {
+      const [snapshot] = await this.#ctx.driver.all<{ buffered: string | null; activated: string }>(selectActivationSnapshot(this.#table, a));
+      if (!snapshot) throw notFound(operation, a.id);
+      if (!snapshot.buffered || snapshot.buffered === '[]') return [];
+      const { changes } = await this.#ctx.driver.run(activateChunks(this.#table, { ...a, expectedChunks: snapshot.buffered }));
+      if (changes) return JSON.parse(snapshot.activated) as BufferedObservationChunk[];
+      if (attempt >= STEPWISE_ACTIVATION_ATTEMPTS) {
+        throw new Error(`The buffered observations of ${a.id} changed under each of ${attempt} activation attempts`);
+      }
+    }
+  }
+
+  /**
+   * Inserts the generation after `currentRecord` unless that generation (or a later one) exists: of two
+   * Workers reflecting the same record, one creates it and the other gets a USER error (`STALE_RECORD`),
+   * which `@mastra/memory` logs as a failed reflection. Without that guard both would insert (as
+   * LibSQLStore does) and a thread would have two current generations; the UNIQUE index backs it up.
+   */
   async createReflectionGeneration(input: CreateReflectionGenerationInput): Promise<ObservationalMemoryRecord> {
     const operation = 'createReflectionGeneration';
     return storageOperation(operation, { currentRecordId: input?.currentRecord?.id ?? null }, async () => {
       const reflection = requireString(operation, 'reflection', input.reflection);
       const row = this.#nextGenerationRow(operation, input.currentRecord, reflection, input.tokenCount);
-      const statement = insertRow(this.#table, row);
+      const statement = insertGeneration(this.#table, row);
       checkStatementValues(operation, `Observational memory record ${row.id}`, [statement]);
       const { rows } = await this.#ctx.driver.run(statement);
-      return omFromRow(rows[0]!);
+      if (!rows[0]) {
+        throw userError(
+          operation,
+          `Generation ${row.generationCount} of ${row.lookupKey} already exists: currentRecord is not the latest generation (another Worker may have reflected it first)`,
+          { currentRecordId: input.currentRecord.id, generationCount: row.generationCount as number },
+          'STALE_RECORD',
+        );
+      }
+      return omFromRow(rows[0]);
     });
   }
 
@@ -274,6 +322,11 @@ export class ObservationalMemoryD1 {
       return omFromRow(inserted!.rows[0]);
     });
   }
+
+  // The four flag setters are plain writes, not test-and-set: core's contract returns void, @mastra/memory
+  // never reads an outcome, and it treats a flag it finds set by another process as stale and clears it
+  // (`isOpActiveInProcess`), so the flags only coordinate work inside one process. What keeps Workers
+  // from overwriting each other is in the data: the guarded inserts and in-D1 read-modify-writes above.
 
   async setReflectingFlag(id: string, isReflecting: boolean): Promise<void> {
     return this.#set('setReflectingFlag', id, () => ({ isReflecting: !!isReflecting }));

@@ -1,20 +1,15 @@
 import { TABLE_RESOURCES, type StorageResourceType } from '@mastra/core/storage';
-import type { D1Value, SqlStatement } from '../../client/types';
+import type { SqlStatement } from '../../client/types';
 import { userError } from '../../errors';
+import { upsertSql } from '../../sql/codec';
 import type { TableNamer } from '../../sql/identifiers';
 import type { DomainContext } from '../base';
 import { shallowMergeSql } from '../../sql/json';
 import { resourceFromRow } from './rows';
+import { RESOURCES } from './schema';
 import { checkValueSize, isoTimestamp, objectJson, requireText } from '../validation';
 
 const selectResource = (tables: TableNamer, id: string): SqlStatement => ({ sql: `SELECT * FROM ${tables(TABLE_RESOURCES)} WHERE id = ?`, params: [id] });
-
-const upsertResource = (tables: TableNamer, values: D1Value[]): SqlStatement => ({
-  sql: `INSERT INTO ${tables(TABLE_RESOURCES)} (id, "workingMemory", metadata, "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET "workingMemory" = excluded."workingMemory", metadata = excluded.metadata,
-      "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt"`,
-  params: values,
-});
 
 /**
  * Creates the resource, or updates only what was given: working memory replaced when given, metadata
@@ -45,7 +40,7 @@ export async function saveResource(ctx: DomainContext, resource: StorageResource
   const workingMemory = resource.workingMemory ?? null;
   checkValueSize(op, `Resource ${id} working memory`, workingMemory);
   const values = [id, workingMemory, objectJson(op, `Resource ${id} metadata`, resource.metadata) ?? null, isoTimestamp(op, 'resource.createdAt', resource.createdAt), isoTimestamp(op, 'resource.updatedAt', resource.updatedAt)];
-  await ctx.driver.run(upsertResource(ctx.tables, values), { idempotent: true });
+  await ctx.driver.run(upsertSql(ctx.tables(TABLE_RESOURCES), RESOURCES, values, { key: ['id'] }), { idempotent: true });
   return resource;
 }
 

@@ -1,26 +1,23 @@
 import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
 import type { StorageThreadType } from '@mastra/core/memory';
 import { createStorageErrorId, TABLE_MESSAGES, TABLE_OBSERVATIONAL_MEMORY, TABLE_THREADS } from '@mastra/core/storage';
+import { isRetryable } from '../../client/retry';
 import type { D1Value, SqlStatement } from '../../client/types';
-import { notFoundError } from '../../errors';
+import { notFoundError, userError } from '../../errors';
+import { upsertSql } from '../../sql/codec';
 import type { TableNamer } from '../../sql/identifiers';
-import type { DomainContext } from '../base';
 import { shallowMergeSql } from '../../sql/json';
+import type { DomainContext } from '../base';
+import { checkValueSize, isoTimestamp, objectJson, optionalText, requireText } from '../validation';
 import { omLookupKey } from './observational-rows';
 import { threadFromRow } from './rows';
-import { checkValueSize, isoTimestamp, objectJson, optionalText, requireText } from '../validation';
+import { THREADS } from './schema';
 
-const selectThread = (tables: TableNamer, id: string, resourceId?: string): SqlStatement =>
+/** One thread by id; with `resourceId`, only if it belongs to that resource. */
+export const selectThread = (tables: TableNamer, id: string, resourceId?: string): SqlStatement =>
   resourceId === undefined
     ? { sql: `SELECT * FROM ${tables(TABLE_THREADS)} WHERE id = ?`, params: [id] }
     : { sql: `SELECT * FROM ${tables(TABLE_THREADS)} WHERE id = ? AND "resourceId" = ?`, params: [id, resourceId] };
-
-const upsertThread = (tables: TableNamer, values: D1Value[]): SqlStatement => ({
-  sql: `INSERT INTO ${tables(TABLE_THREADS)} (id, "resourceId", title, metadata, "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET "resourceId" = excluded."resourceId", title = excluded.title, metadata = excluded.metadata,
-      "createdAt" = excluded."createdAt", "updatedAt" = excluded."updatedAt"`,
-  params: values,
-});
 
 const patchThread = (tables: TableNamer, id: string, title: string | null, metadataPatch: string | undefined, now: string): SqlStatement =>
   metadataPatch === undefined
@@ -60,7 +57,7 @@ const moveThreadStatements = (tables: TableNamer, threadId: string, resourceId: 
   selectThread(tables, threadId),
 ];
 
-/** How many times `updateThreadMetadata` re-reads and retries when another writer got in between. */
+/** How many times `updateThreadMetadata` re-reads and retries when another writer or a transient failure got in between. */
 const METADATA_SWAP_ATTEMPTS = 10;
 
 /** A short random pause before re-reading, so writers that collided do not collide again in lockstep. */
@@ -68,10 +65,25 @@ const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve
 
 const notFound = (operation: string, threadId: string) => notFoundError(operation, `Thread ${threadId} not found`, { status: 404, threadId });
 
-/** One thread, or null; with `resourceId`, only if it belongs to that resource. */
-export async function getThread(ctx: DomainContext, threadId: string, resourceId?: string): Promise<StorageThreadType | null> {
-  requireText('getThreadById', 'threadId', threadId);
-  optionalText('getThreadById', 'resourceId', resourceId);
+/** A write that kept losing to concurrent writers: not bad input, and calling again may succeed. */
+export function conflictError(operation: string, text: string, details: Record<string, string>): MastraError {
+  return new MastraError({
+    id: createStorageErrorId('CLOUDFLARE_D1', operation, 'CONFLICT'),
+    domain: ErrorDomain.STORAGE,
+    category: ErrorCategory.THIRD_PARTY,
+    text,
+    details,
+  });
+}
+
+/**
+ * One thread, or null; with `resourceId`, only if it belongs to that resource. An empty id matches no
+ * thread, as in LibSQLStore; an id that is not a string is a USER error.
+ */
+export async function getThread(ctx: DomainContext, threadId: unknown, resourceId?: string): Promise<StorageThreadType | null> {
+  const op = 'getThreadById';
+  if (typeof threadId !== 'string') throw userError(op, 'threadId must be a string', { field: 'threadId' });
+  optionalText(op, 'resourceId', resourceId);
   const [row] = await ctx.driver.all(selectThread(ctx.tables, threadId, resourceId));
   return row ? threadFromRow(row) : null;
 }
@@ -86,7 +98,8 @@ export async function saveThread(ctx: DomainContext, thread: StorageThreadType):
   const createdAt = isoTimestamp(op, 'thread.createdAt', thread.createdAt);
   const updatedAt = isoTimestamp(op, 'thread.updatedAt', thread.updatedAt);
   // The column is NOT NULL in core's schema; an untitled thread is stored with an empty title.
-  await ctx.driver.run(upsertThread(ctx.tables, [id, resourceId, thread.title ?? '', metadata, createdAt, updatedAt]), { idempotent: true });
+  const values = [id, resourceId, thread.title ?? '', metadata, createdAt, updatedAt];
+  await ctx.driver.run(upsertSql(ctx.tables(TABLE_THREADS), THREADS, values, { key: ['id'] }), { idempotent: true });
   return thread;
 }
 
@@ -96,12 +109,15 @@ export async function saveThread(ctx: DomainContext, thread: StorageThreadType):
  */
 export async function updateThread(
   ctx: DomainContext,
-  args: { id: string; title?: string; metadata?: Record<string, unknown> },
+  args: { id: string; title?: string | null; metadata?: Record<string, unknown> },
 ): Promise<StorageThreadType> {
   const op = 'updateThread';
   const id = requireText(op, 'id', args?.id);
+  // A null title keeps the stored one, as LibSQLStore's `title ?? thread.title` does.
+  const title = args.title === null ? undefined : optionalText(op, 'title', args.title);
+  checkValueSize(op, `Thread ${id} title`, title ?? null);
   const patch = objectJson(op, `Thread ${id} metadata`, args.metadata);
-  const { rows } = await ctx.driver.run(patchThread(ctx.tables, id, args.title ?? null, patch, new Date().toISOString()), { idempotent: true });
+  const { rows } = await ctx.driver.run(patchThread(ctx.tables, id, title ?? null, patch, new Date().toISOString()), { idempotent: true });
   if (!rows[0]) throw notFound(op, id);
   return threadFromRow(rows[0]);
 }
@@ -109,6 +125,8 @@ export async function updateThread(
 /**
  * Read-modify-write of a thread's metadata that is safe across processes: the write only lands if the
  * stored metadata is still the one `update` saw (compare-and-set); otherwise it re-reads and retries.
+ * A transient failure of the write also re-reads and retries: the write is never repeated blindly, and
+ * one that landed although its reply was lost is recognized by the row holding exactly what it wrote.
  * The returned keys are merged over the current metadata, as core's `patchThread` does.
  */
 export async function updateThreadMetadata(
@@ -117,26 +135,30 @@ export async function updateThreadMetadata(
 ): Promise<StorageThreadType | null> {
   const op = 'updateThreadMetadata';
   const id = requireText(op, 'id', args?.id);
+  let unanswered: { metadata: string; updatedAt: string; error: unknown } | undefined;
   for (let attempt = 0; attempt < METADATA_SWAP_ATTEMPTS; attempt++) {
     if (attempt > 0) await backOff(attempt);
     const [row] = await ctx.driver.all(selectThread(ctx.tables, id, args.resourceId));
     if (!row) return null;
+    if (unanswered && row.metadata === unanswered.metadata && row.updatedAt === unanswered.updatedAt) return threadFromRow(row);
     const thread = threadFromRow(row);
     const patch = args.update(thread);
     if (!patch) return thread;
     const next = JSON.stringify({ ...thread.metadata, ...patch });
     checkValueSize(op, `Thread ${id} metadata`, next);
-    // Not retried by the driver: after an unknown outcome the loop re-reads instead of re-applying blindly.
-    const { rows } = await ctx.driver.run(swapMetadata(ctx.tables, id, row.metadata, next, new Date().toISOString()));
-    if (rows[0]) return threadFromRow(rows[0]);
+    const now = new Date().toISOString();
+    unanswered = undefined;
+    try {
+      // Not retried by the driver (not idempotent): after an unknown outcome this loop re-reads instead.
+      const { rows } = await ctx.driver.run(swapMetadata(ctx.tables, id, row.metadata, next, now));
+      if (rows[0]) return threadFromRow(rows[0]);
+    } catch (error) {
+      if (!isRetryable(error, true)) throw error;
+      unanswered = { metadata: next, updatedAt: now, error };
+    }
   }
-  throw new MastraError({
-    id: createStorageErrorId('CLOUDFLARE_D1', op, 'CONFLICT'),
-    domain: ErrorDomain.STORAGE,
-    category: ErrorCategory.THIRD_PARTY,
-    text: `Thread ${id} metadata kept changing under concurrent writers; gave up after ${METADATA_SWAP_ATTEMPTS} attempts`,
-    details: { threadId: id },
-  });
+  if (unanswered) throw unanswered.error;
+  throw conflictError(op, `Thread ${id} metadata kept changing under concurrent writers; gave up after ${METADATA_SWAP_ATTEMPTS} attempts`, { threadId: id });
 }
 
 /** Deletes a thread with its messages and its thread-scoped Observational Memory, atomically. */

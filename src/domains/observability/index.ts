@@ -41,14 +41,16 @@ import {
   type UpdateSpanArgs,
 } from '@mastra/core/storage';
 import type { z } from 'zod';
-import type { SqlStatement } from '../../client/types';
 import { storageOperation, userError } from '../../errors';
+import { columnList } from '../../sql/codec';
 import { exceedsValueLimit, jsonList } from '../../sql/params';
+import { pageQuery, pageWindow, type Condition, type OrderByInput } from '../../sql/query';
 import { D1Domain } from '../base';
+import { requireText } from '../validation';
 import { LIGHT_LIST_COLUMNS, payloadJson, REQUIRED_COLUMNS, SPAN_COLUMNS, STRUCTURE_COLUMNS, toSpanRecord, UPDATABLE_COLUMNS } from './columns';
-import { branchWhere, orderBy, traceWhere } from './filters';
+import { branchWhere, spanOrder, traceWhere } from './filters';
 import { packJsonArrays } from './payload';
-import { OBSERVABILITY_TABLES } from './schema';
+import { OBSERVABILITY_TABLES, SPANS_TABLE } from './schema';
 import * as sql from './sql';
 
 type Row = Record<string, unknown>;
@@ -111,7 +113,11 @@ export class ObservabilityStorageD1 extends D1Domain(ObservabilityStorage, {
     await this.#upsert('batchCreateSpans', recordList('batchCreateSpans', args));
   }
 
-  /** Changes the given fields of one span; a span that does not exist is left absent, as in LibSQLStore. */
+  /**
+   * Changes the given fields of one span; a span that does not exist is left absent, as in LibSQLStore.
+   * A key of `updates` that is not a field a span update may change is a USER error naming it, and
+   * nothing is written.
+   */
   override async updateSpan({ traceId, spanId, updates }: UpdateSpanArgs): Promise<void> {
     await this.#update('updateSpan', [{ traceId, spanId, updates }]);
   }
@@ -179,9 +185,9 @@ export class ObservabilityStorageD1 extends D1Domain(ObservabilityStorage, {
   }
 
   override async listBranches(args: ListBranchesArgs): Promise<ListBranchesResponse> {
-    const { mode, filters, pagination, orderBy: order } = parseArgs('listBranches', listBranchesArgsSchema, args);
+    const { mode, filters, pagination, orderBy } = parseArgs('listBranches', listBranchesArgsSchema, args);
     if (mode === 'delta') throw deltaModeUnsupported();
-    const page = await this.#page('listBranches', SPAN_COLUMNS, branchWhere(filters), orderBy(order.field, order.direction), pagination);
+    const page = await this.#page('listBranches', SPAN_COLUMNS, branchWhere(filters), orderBy, pagination);
     return { pagination: page.pagination, branches: page.rows.map((row) => toTraceSpan(toSpanRecord(row))) };
   }
 
@@ -196,17 +202,17 @@ export class ObservabilityStorageD1 extends D1Domain(ObservabilityStorage, {
   }
 
   #listTraceRows(operation: string, args: ListTracesArgs, columns: readonly string[]) {
-    const { mode, filters, pagination, orderBy: order } = parseArgs(operation, listTracesArgsSchema, args);
+    const { mode, filters, pagination, orderBy } = parseArgs(operation, listTracesArgsSchema, args);
     if (mode === 'delta') throw deltaModeUnsupported();
-    return this.#page(operation, columns, traceWhere(this.#table, filters), orderBy(order.field, order.direction), pagination);
+    return this.#page(operation, columns, traceWhere(this.#table, filters), orderBy, pagination);
   }
 
-  /** A page and its total in one batch: one round trip. */
-  async #page(operation: string, columns: readonly string[], where: SqlStatement, order: string, { page, perPage }: { page: number; perPage: number }) {
-    const statements = sql.selectPage(this.#table, columns, where, order, { limit: perPage, offset: page * perPage });
-    const [list, count] = await storageOperation(operation, { page, perPage }, () => this.ctx.driver.batch(statements, { idempotent: true }));
-    const total = Number(count!.rows[0]?.total ?? 0);
-    return { rows: list!.rows, pagination: { total, page, perPage, hasMore: (page + 1) * perPage < total } };
+  /** A page of spans (the listed table is `s`) and its total in one batch: one round trip. */
+  async #page(operation: string, columns: readonly string[], where: Condition, order: OrderByInput, pagination: { page: number; perPage: number }) {
+    const window = pageWindow(operation, pagination.page, pagination.perPage);
+    const query = { select: columnList(SPANS_TABLE, columns), from: `${this.#table} AS s`, where, order: spanOrder(operation, order), window };
+    const { rows, total, hasMore } = await storageOperation(operation, { page: window.page }, () => pageQuery(this.ctx.driver, query));
+    return { rows, pagination: { total, page: window.page, perPage: pagination.perPage, hasMore } };
   }
 
   async #upsert(operation: string, spans: readonly CreateSpanRecord[]): Promise<void> {
@@ -230,17 +236,20 @@ export class ObservabilityStorageD1 extends D1Domain(ObservabilityStorage, {
     if (records.length === 0) return;
     // Several updates of one span merge in order, which is what applying them one after another gives.
     const merged = new Map<string, { traceId: string; spanId: string; updates: Record<string, unknown> }>();
-    for (const { traceId, spanId, updates } of records) {
+    for (const record of records) {
+      const traceId = requireText(operation, 'traceId', record?.traceId);
+      const spanId = requireText(operation, 'spanId', record?.spanId);
       const key = JSON.stringify([traceId, spanId]);
       const entry = merged.get(key) ?? { traceId, spanId, updates: {} };
-      Object.assign(entry.updates, updates);
+      Object.assign(entry.updates, record.updates);
       merged.set(key, entry);
     }
     const items = [...merged.values()].map(({ traceId, spanId, updates }) => {
       const name = `span ${spanId} of trace ${traceId}`;
-      const fields = Object.entries(updates)
-        .filter(([column]) => UPDATABLE_COLUMNS.includes(column))
-        .map(([column, value]) => `${JSON.stringify(column)}:${payloadJson(operation, column, value, name)}`);
+      const fields = Object.entries(updates).map(([column, value]) => {
+        if (!UPDATABLE_COLUMNS.has(column)) throw userError(operation, `updates.${column} of ${name} is not a span field an update can change`, { traceId, spanId, field: column });
+        return `${JSON.stringify(column)}:${payloadJson(operation, column, value, name)}`;
+      });
       const item = `{"t":${JSON.stringify(traceId)},"s":${JSON.stringify(spanId)},"u":{${fields.join(',')}}}`;
       if (exceedsValueLimit(item)) throw userError(operation, `Update of ${name} is over D1's 2,000,000-byte row limit`, { traceId, spanId });
       return item;

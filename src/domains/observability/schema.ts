@@ -1,16 +1,23 @@
 import { SPAN_SCHEMA, TABLE_SPANS } from '@mastra/core/storage';
 import type { TableSpec } from '../../sql/ddl';
 
+// Trace lists read root spans newest first, mostly filtered by the entity or the user's resource: each
+// such listing walks a partial index of root spans in `startedAt` order and stops at the page's end.
+const ROOT = '"parentSpanId" IS NULL';
+
+/** The spans table: core's columns, keyed by trace and span. */
+export const SPANS_TABLE: TableSpec = {
+  name: TABLE_SPANS,
+  columns: SPAN_SCHEMA,
+  primaryKey: ['traceId', 'spanId'],
+  indexes: [
+    { name: 'root_started_idx', columns: ['startedAt DESC'], where: ROOT },
+    { name: 'root_entity_started_idx', columns: ['entityId', 'startedAt DESC'], where: ROOT },
+    { name: 'root_resource_started_idx', columns: ['resourceId', 'startedAt DESC'], where: ROOT },
+    { name: 'trace_started_idx', columns: ['traceId', 'startedAt'] },
+    { name: 'type_started_idx', columns: ['spanType', 'startedAt DESC'] },
+  ],
+};
+
 /** Tables and indexes of the observability domain. */
-export const OBSERVABILITY_TABLES: TableSpec[] = [
-  {
-    name: TABLE_SPANS,
-    columns: SPAN_SCHEMA,
-    primaryKey: ['traceId', 'spanId'],
-    indexes: [
-      { name: 'root_started_idx', columns: ['startedAt DESC'], where: '"parentSpanId" IS NULL' },
-      { name: 'trace_started_idx', columns: ['traceId', 'startedAt'] },
-      { name: 'type_started_idx', columns: ['spanType', 'startedAt DESC'] },
-    ],
-  },
-];
+export const OBSERVABILITY_TABLES: TableSpec[] = [SPANS_TABLE];

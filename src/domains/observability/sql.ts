@@ -33,7 +33,7 @@ export function upsertSpans(table: string, rowsJson: string): SqlStatement {
  * null clears it. A key that matches no span changes nothing, as in LibSQLStore.
  */
 export function updateSpans(table: string, updatesJson: string, updatedAt: string): SqlStatement {
-  const set = UPDATABLE_COLUMNS.map((c) => {
+  const set = [...UPDATABLE_COLUMNS].map((c) => {
     const path = `'$.u.${c}'`;
     return `${q(c)} = iif(json_type(u.value, ${path}) IS NULL, ${q(c)}, ${fromJson(c, 'u.value', path)})`;
   }).join(',\n      ');
@@ -96,23 +96,6 @@ export function selectBranch(table: string, traceId: string, spanId: string, dep
       ORDER BY s."startedAt" ASC, b.depth ASC, s.rowid ASC`,
     params: [traceId, spanId, traceId, spanId, depth, depth, traceId],
   };
-}
-
-/** A filtered, ordered page of spans, and the filter's total: run together in one batch. */
-export function selectPage(
-  table: string,
-  columns: readonly string[],
-  where: SqlStatement,
-  orderBy: string,
-  page: { limit: number; offset: number },
-): [SqlStatement, SqlStatement] {
-  return [
-    {
-      sql: `SELECT ${list(columns, 's')} FROM ${table} AS s WHERE ${where.sql} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
-      params: [...where.params, page.limit, page.offset],
-    },
-    { sql: `SELECT COUNT(*) AS total FROM ${table} AS s WHERE ${where.sql}`, params: where.params },
-  ];
 }
 
 /** Deletes every span of the listed traces. */

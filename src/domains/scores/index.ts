@@ -3,7 +3,7 @@ import { ScoresStorage, TABLE_SCORERS, type ListScoresByEntityIdInput, type List
 import { storageOperation, userError } from '../../errors';
 import { D1Domain } from '../base';
 import { optionalText, requireText } from '../validation';
-import { pageWindow } from '../../sql/query';
+import { pageQuery, pageWindow } from '../../sql/query';
 import { scoreFromRow, scoreToRow } from './rows';
 import { SCORE_TABLES } from './schema';
 import * as sql from './sql';
@@ -35,17 +35,20 @@ export class ScoresStorageD1 extends D1Domain(ScoresStorage, {
     const op = 'saveScore';
     const parsed = saveScorePayloadSchema.safeParse(score);
     if (!parsed.success) {
-      throw userError(op, `Invalid score: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      const details = {
         scorerId: typeof score?.scorerId === 'string' ? score.scorerId : null,
         entityId: typeof score?.entityId === 'string' ? score.entityId : null,
-      });
+      };
+      // The id ends in VALIDATION_FAILED, as in `@mastra/cloudflare-d1` and LibSQLStore.
+      throw userError(op, `Invalid score: ${issues}`, details, 'VALIDATION_FAILED');
     }
     const now = new Date();
     const saved = { ...parsed.data, id: parsed.data.id ?? crypto.randomUUID(), createdAt: now, updatedAt: now };
     const values = scoreToRow(op, saved);
     return storageOperation(op, { id: saved.id }, async () => {
       // The id is fixed before sending, so a retry replaces the same row rather than adding one.
-      await this.ctx.driver.run(sql.upsertScore(this.#table, values), { idempotent: true });
+      await this.ctx.driver.run(sql.replaceScore(this.#table, values), { idempotent: true });
       return { score: saved as ScoreRowData };
     });
   }
@@ -83,11 +86,8 @@ export class ScoresStorageD1 extends D1Domain(ScoresStorage, {
       projectId: optionalText(op, 'filters.projectId', tenancy.projectId),
     };
     return storageOperation(op, {}, async () => {
-      const t = this.#table;
-      const [count, rows] = await this.ctx.driver.batch([sql.countScores(t, filters), sql.selectScores(t, filters, window)], { idempotent: true });
-      const total = Number(count!.rows[0]?.total ?? 0);
-      const end = window.perPage === false ? total : window.offset + window.perPage;
-      return { scores: rows!.rows.map(scoreFromRow), pagination: { total, page, perPage: window.perPage, hasMore: end < total } };
+      const { rows, total, hasMore } = await pageQuery(this.ctx.driver, { select: sql.SCORE_COLUMNS, from: this.#table, where: sql.scoreWhere(filters), order: sql.SCORE_ORDER, window });
+      return { scores: rows.map(scoreFromRow), pagination: { total, page, perPage: window.perPage, hasMore } };
     });
   }
 }

@@ -8,6 +8,12 @@ export function runKey(operation: string, args: { workflowName: unknown; runId: 
   return { workflowName: requireText(operation, 'workflowName', args?.workflowName), runId: requireText(operation, 'runId', args?.runId) };
 }
 
+/** The snapshot to persist: any JSON value, as LibSQLStore stores it, but not `undefined`. */
+export function snapshotArg(operation: string, snapshot: unknown): unknown {
+  if (snapshot === undefined) throw userError(operation, 'snapshot is required', { field: 'snapshot' });
+  return snapshot;
+}
+
 /** `opts` of updateWorkflowState, checked: a string status and, when given, string expected statuses. */
 export function stateOptions(operation: string, opts: UpdateWorkflowStateOptions): UpdateWorkflowStateOptions {
   if (typeof opts !== 'object' || opts === null) throw userError(operation, 'opts must be an object', { field: 'opts' });

@@ -1,29 +1,20 @@
 import type { WorkflowRun } from '@mastra/core/storage';
-import type { WorkflowRunState } from '@mastra/core/workflows';
-
-type Row = Record<string, unknown>;
+import { decodeRow } from '../../sql/codec';
+import { SNAPSHOT_TABLE } from './schema';
 
 /**
- * Parses a stored snapshot. Text that is not JSON (hand-written or from an old writer) is returned as
- * stored, as LibSQLStore does, rather than failing the whole listing it appears in.
+ * A snapshot-table row as core's `WorkflowRun`. A snapshot that is not JSON (hand-written, or from an
+ * old writer) comes back as stored, as in LibSQLStore, rather than failing the listing it is in;
+ * `resourceId` is null when unset.
  */
-export function parseSnapshot(value: unknown): WorkflowRunState | string {
-  if (typeof value !== 'string') return value as WorkflowRunState;
-  try {
-    return JSON.parse(value) as WorkflowRunState;
-  } catch {
-    return value;
-  }
-}
-
-/** A snapshot-table row as core's `WorkflowRun`; `resourceId` is null when unset, as in LibSQLStore. */
-export function runFromRow(row: Row): WorkflowRun {
+export function runFromRow(row: Record<string, unknown>): WorkflowRun {
+  const run = decodeRow<Record<string, unknown>>(SNAPSHOT_TABLE, row);
   return {
-    workflowName: row.workflow_name as string,
-    runId: row.run_id as string,
-    snapshot: parseSnapshot(row.snapshot),
-    resourceId: row.resourceId as string,
-    createdAt: new Date(row.createdAt as string),
-    updatedAt: new Date(row.updatedAt as string),
+    workflowName: run.workflow_name as string,
+    runId: run.run_id as string,
+    snapshot: run.snapshot as WorkflowRun['snapshot'],
+    resourceId: run.resourceId as string,
+    createdAt: run.createdAt as Date,
+    updatedAt: run.updatedAt as Date,
   };
 }

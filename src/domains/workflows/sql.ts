@@ -1,20 +1,36 @@
 import type { D1Value, SqlStatement } from '../../client/types';
+import { columnList } from '../../sql/codec';
 import { shallowMergeSql } from '../../sql/json';
+import { compare, eq, raw, where, type Condition } from '../../sql/query';
+import { SNAPSHOT_TABLE, STATUS_EXPRESSION } from './schema';
 import { mergedStepResultSql, type StepMergePlan } from './step-merge';
+import { LEGACY_THREAD_MATCH, stepMayMoveThreadSql, THREAD_COLUMN, threadOfSql } from './thread';
 
 // Every statement of the workflows domain. `t` is the prefixed, quoted snapshot table.
 
-const COLUMNS = 'workflow_name, run_id, "resourceId", snapshot, "createdAt", "updatedAt"';
+/** The columns a run is read with (core's; the thread column is this package's index, not part of a run). */
+export const RUN_COLUMNS = ['workflow_name', 'run_id', 'resourceId', 'snapshot', 'createdAt', 'updatedAt'];
+const SELECT_RUN = columnList(SNAPSHOT_TABLE, RUN_COLUMNS);
 
-/** Upserts a run's snapshot; the first write's createdAt stays, a missing resourceId keeps the stored one. */
-export function upsertSnapshot(t: string, row: { workflowName: string; runId: string; resourceId: string | null; snapshot: string; createdAt: string; updatedAt: string }): SqlStatement {
+/**
+ * Newest first; runs created in the same millisecond in the order they were first stored (rowid), as
+ * LibSQLStore's stable sort over its table returns them.
+ */
+const RUN_ORDER = '"createdAt" DESC, rowid ASC';
+
+/**
+ * Upserts a run's snapshot (`values` in `RUN_COLUMNS` order) and the thread found in it; the first
+ * write's createdAt stays, a missing resourceId keeps the stored one.
+ */
+export function upsertSnapshot(t: string, values: readonly D1Value[]): SqlStatement {
   return {
-    sql: `INSERT INTO ${t} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+    sql: `INSERT INTO ${t} (${SELECT_RUN}, ${THREAD_COLUMN}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ${threadOfSql('?4')})
       ON CONFLICT (workflow_name, run_id) DO UPDATE SET
         "resourceId" = coalesce(excluded."resourceId", "resourceId"),
         snapshot = excluded.snapshot,
-        "updatedAt" = excluded."updatedAt"`,
-    params: [row.workflowName, row.runId, row.resourceId, row.snapshot, row.createdAt, row.updatedAt],
+        "updatedAt" = excluded."updatedAt",
+        ${THREAD_COLUMN} = excluded.${THREAD_COLUMN}`,
+    params: values,
   };
 }
 
@@ -25,11 +41,8 @@ export function selectSnapshot(t: string, workflowName: string, runId: string): 
 
 /** The newest run with this id, of one workflow or of any. */
 export function selectRun(t: string, runId: string, workflowName?: string): SqlStatement {
-  const byName = workflowName ? ' AND workflow_name = ?' : '';
-  return {
-    sql: `SELECT ${COLUMNS} FROM ${t} WHERE run_id = ?${byName} ORDER BY "createdAt" DESC, rowid DESC LIMIT 1`,
-    params: workflowName ? [runId, workflowName] : [runId],
-  };
+  const filter = where([eq('run_id', runId), eq('workflow_name', workflowName)]);
+  return { sql: `SELECT ${SELECT_RUN} FROM ${t}${filter.sql} ORDER BY ${RUN_ORDER} LIMIT 1`, params: filter.params };
 }
 
 /** Deletes one run. */
@@ -47,46 +60,32 @@ export interface RunFilters {
   toDate?: string;
 }
 
-/** The run's status as stored in its snapshot; the `name_status_created_idx` index is on this exact expression. */
-export const STATUS_EXPRESSION = `snapshot ->> '$.status'`;
-
-// The thread a run belongs to lives inside the snapshot, where core's getSnapshotMemoryInfo looks:
-// a suspended agentic-loop step's stream state, or a durable loop's input.
-const THREAD_CONDITION = `(EXISTS (SELECT 1 FROM json_each(snapshot, '$.context') AS step
-    WHERE step.value ->> '$.status' = 'suspended'
-      AND step.value ->> '$.suspendPayload.__streamState.messageList.memoryInfo.threadId' = ?)
-  OR snapshot ->> '$.context.input.messageListState.memoryInfo.threadId' = ?)`;
-
-function where(filters: RunFilters): { clause: string; params: D1Value[] } {
-  const conditions: string[] = [];
-  const params: D1Value[] = [];
-  const add = (condition: string, ...values: D1Value[]) => {
-    conditions.push(condition);
-    params.push(...values);
-  };
-  if (filters.workflowName) add('workflow_name = ?', filters.workflowName);
-  if (filters.resourceId) add('"resourceId" = ?', filters.resourceId);
-  if (filters.status) add(`${STATUS_EXPRESSION} = ?`, filters.status);
-  if (filters.fromDate) add('"createdAt" >= ?', filters.fromDate);
-  if (filters.toDate) add('"createdAt" <= ?', filters.toDate);
-  if (filters.threadId) add(THREAD_CONDITION, filters.threadId, filters.threadId);
-  return { clause: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+/** A run of this thread: the stored column, or (rows it was never computed for) the snapshot itself. */
+function threadMatch(threadId: string): Condition {
+  return raw(`(${THREAD_COLUMN} = ? OR (${THREAD_COLUMN} IS NULL AND ${LEGACY_THREAD_MATCH}))`, threadId, threadId, threadId);
 }
 
-/** Runs matching `filters`, newest first; a `page` limits them to `limit` rows after `offset`. */
-export function selectRuns(t: string, filters: RunFilters, page?: { limit: number; offset: number }): SqlStatement {
-  const { clause, params } = where(filters);
-  const limit = page ? ' LIMIT ? OFFSET ?' : '';
-  return {
-    sql: `SELECT ${COLUMNS} FROM ${t} ${clause} ORDER BY "createdAt" DESC, rowid DESC${limit}`,
-    params: page ? [...params, page.limit, page.offset] : params,
-  };
+/** WHERE for `listWorkflowRuns`; as in LibSQLStore, an empty filter is no filter. */
+export function runWhere(filters: RunFilters): Condition {
+  return where([
+    eq('workflow_name', filters.workflowName || undefined),
+    eq('resourceId', filters.resourceId || undefined),
+    filters.status ? raw(`${STATUS_EXPRESSION} = ?`, filters.status) : undefined,
+    compare('createdAt', '>=', filters.fromDate),
+    compare('createdAt', '<=', filters.toDate),
+    filters.threadId ? threadMatch(filters.threadId) : undefined,
+  ]);
 }
 
-/** How many runs match `filters`. */
-export function countRuns(t: string, filters: RunFilters): SqlStatement {
-  const { clause, params } = where(filters);
-  return { sql: `SELECT COUNT(*) AS total FROM ${t} ${clause}`, params };
+/** The parts of a run listing's query, for `pageQuery` (a page and its total) or `selectRuns` (every match). */
+export function runQuery(t: string, filters: RunFilters) {
+  return { select: SELECT_RUN, from: t, where: runWhere(filters), order: RUN_ORDER };
+}
+
+/** Every run matching `filters`, newest first. */
+export function selectRuns(t: string, filters: RunFilters): SqlStatement {
+  const query = runQuery(t, filters);
+  return { sql: `SELECT ${query.select} FROM ${t}${query.where.sql} ORDER BY ${query.order}`, params: query.where.params };
 }
 
 /** The parameters of `mergeStepResult`, in their stored form. */
@@ -111,11 +110,13 @@ export interface StepMergeInput {
  */
 export function mergeStepResult(t: string, input: StepMergeInput): SqlStatement {
   const requestContext = shallowMergeSql(`(snapshot -> '$.requestContext')`, '?7');
+  const merged = `json_set(snapshot, '$.requestContext', ${requestContext}, ?5, ${mergedStepResultSql(input.plan, '?5', '?6', '?8')})`;
   return {
-    sql: `INSERT INTO ${t} (workflow_name, run_id, snapshot, "createdAt", "updatedAt") VALUES (?1, ?2, ?3, ?4, ?4)
+    sql: `INSERT INTO ${t} (workflow_name, run_id, snapshot, "createdAt", "updatedAt", ${THREAD_COLUMN}) VALUES (?1, ?2, ?3, ?4, ?4, ${threadOfSql('?3')})
       ON CONFLICT (workflow_name, run_id) DO UPDATE SET
-        snapshot = json_set(snapshot, '$.requestContext', ${requestContext}, ?5, ${mergedStepResultSql(input.plan, '?5', '?6', '?8')}),
-        "updatedAt" = excluded."updatedAt"
+        snapshot = ${merged},
+        "updatedAt" = excluded."updatedAt",
+        ${THREAD_COLUMN} = CASE WHEN ${stepMayMoveThreadSql('(snapshot -> ?5)', '?6', '?5')} THEN ${threadOfSql(merged)} ELSE ${THREAD_COLUMN} END
       WHERE json_type(snapshot, '$.context') = 'object'
       RETURNING snapshot -> '$.context' AS context`,
     // D1 refuses parameters the SQL does not use, and only a foreach merge reads the plan (?8).
@@ -126,15 +127,18 @@ export function mergeStepResult(t: string, input: StepMergeInput): SqlStatement 
 /**
  * Applies `{ ...snapshot, ...state }` (dropping the keys in `omitJson`) in ONE statement, only while the
  * stored status is one of `expectedJson` when given: the compare-and-set that lets one resume claim a run.
+ * Core's state carries no `context`; when a caller's does, the run's thread is found again.
  * Returns the new snapshot, or no row when nothing matched.
  */
-export function updateState(t: string, key: { workflowName: string; runId: string }, stateJson: string, omitJson: string, expectedJson?: string): SqlStatement {
+export function updateState(t: string, key: { workflowName: string; runId: string }, state: { json: string; omitJson: string; touchesContext: boolean }, expectedJson?: string): SqlStatement {
+  const merged = shallowMergeSql('snapshot', '?1', '?2');
+  const thread = state.touchesContext ? `, ${THREAD_COLUMN} = ${threadOfSql(merged)}` : '';
   const guard = expectedJson === undefined ? '' : ` AND snapshot ->> '$.status' IN (SELECT value FROM json_each(?5))`;
   return {
-    sql: `UPDATE ${t} SET snapshot = ${shallowMergeSql('snapshot', '?1', '?2')}
+    sql: `UPDATE ${t} SET snapshot = ${merged}${thread}
       WHERE workflow_name = ?3 AND run_id = ?4 AND json_type(snapshot, '$.context') = 'object'${guard}
       RETURNING snapshot`,
-    params: expectedJson === undefined ? [stateJson, omitJson, key.workflowName, key.runId] : [stateJson, omitJson, key.workflowName, key.runId, expectedJson],
+    params: expectedJson === undefined ? [state.json, state.omitJson, key.workflowName, key.runId] : [state.json, state.omitJson, key.workflowName, key.runId, expectedJson],
   };
 }
 
