@@ -15,12 +15,13 @@ import { agentWorkloads } from './workloads/agent';
 import { initWorkloads } from './workloads/init';
 import { memoryWorkloads } from './workloads/memory';
 import { observabilityWorkloads } from './workloads/observability';
+import { runtimeWorkloads } from './workloads/runtime';
 import { scoreWorkloads } from './workloads/scores';
 import { workflowWorkloads } from './workloads/workflows';
 
 process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
 
-const WORKLOADS: Workload[] = [...initWorkloads, ...memoryWorkloads, ...agentWorkloads, ...workflowWorkloads, ...scoreWorkloads, ...observabilityWorkloads];
+const WORKLOADS: Workload[] = [...initWorkloads, ...memoryWorkloads, ...agentWorkloads, ...workflowWorkloads, ...scoreWorkloads, ...observabilityWorkloads, ...runtimeWorkloads];
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -6,3 +6,6 @@ export { WorkflowsStorageD1 } from './workflows';
 export { ScoresStorageD1 } from './scores';
 export { ObservabilityStorageD1 } from './observability';
 export { ThreadStateStorageD1 } from './thread-state';
+export { BackgroundTasksStorageD1 } from './background-tasks';
+export { SchedulesStorageD1 } from './schedules';
+export { NotificationsStorageD1 } from './notifications';

@@ -316,6 +316,174 @@ const CASES: Record<string, { indexed: () => Promise<void>; budgets: () => Promi
       await rowsRead(counter, { getState: [() => threadState.getState({ threadId: 'thread-7', type: 'tasks' }), 2] });
     },
   },
+
+  schedules: {
+    async indexed() {
+      const { store, counter, prefix } = await storeWithLog();
+      const schedules = await domain(store, 'schedules');
+      const base = { cron: '* * * * *', status: 'active' as const, nextFireAt: 1_000, createdAt: 1, updatedAt: 1 };
+      await schedules.createSchedule({ ...base, id: 'wf_1', target: { type: 'workflow', workflowId: 'nightly' } });
+      await schedules.createSchedule({ ...base, id: 'agent_1', target: { type: 'agent', agentId: 'pinger', prompt: 'hi' }, ownerType: 'agent', ownerId: 'pinger' });
+      await schedules.recordTrigger({ scheduleId: 'wf_1', runId: 'r', scheduledFireAt: 1_000, actualFireAt: 1_001, outcome: 'published' });
+      await expectIndexed(prefix, counter, async () => {
+        await schedules.getSchedule('wf_1');
+        await schedules.listSchedules();
+        await schedules.listSchedules({ status: 'active' });
+        await schedules.listSchedules({ workflowId: 'nightly' });
+        await schedules.listSchedules({ ownerType: 'agent', ownerId: 'pinger' });
+        await schedules.listSchedules({ ownerType: null, ownerId: null });
+        await schedules.listDueSchedules(2_000, 100);
+        await schedules.updateScheduleNextFire('wf_1', 1_000, 2_000, 1_000, 'run');
+        await schedules.updateSchedule('agent_1', { status: 'paused' });
+        await schedules.listTriggers('wf_1', { fromActualFireAt: 0, toActualFireAt: 5_000, limit: 10 });
+        await schedules.deleteSchedule('wf_1');
+      });
+    },
+    async budgets() {
+      const { store, counter, prefix } = await storeWithLog();
+      const schedules = await domain(store, 'schedules');
+      await seed(
+        prefix,
+        'mastra_schedules',
+        range(STORED).map((i) => ({
+          id: `s-${i}`,
+          target: { type: 'workflow', workflowId: `wf-${i % GROUPS}` },
+          cron: '* * * * *',
+          status: 'active',
+          next_fire_at: i < MATCHES ? i : 1_000_000 + i,
+          created_at: i,
+          updated_at: i,
+          owner_type: 'agent',
+          owner_id: `agent-${i % GROUPS}`,
+        })),
+      );
+      await seed(
+        prefix,
+        'mastra_schedule_triggers',
+        range(STORED).map((i) => ({ id: `t-${i}`, schedule_id: `s-${i % GROUPS}`, run_id: `r-${i}`, scheduled_fire_at: i, actual_fire_at: i, outcome: 'published', trigger_kind: 'schedule-fire' })),
+      );
+      await rowsRead(counter, {
+        listDueSchedules: [() => schedules.listDueSchedules(1_000, 100), FILTERED_BUDGET],
+        'listSchedules by workflow': [() => schedules.listSchedules({ workflowId: 'wf-7' }), FILTERED_BUDGET],
+        'listSchedules by owner': [() => schedules.listSchedules({ ownerType: 'agent', ownerId: 'agent-7' }), FILTERED_BUDGET],
+        listTriggers: [() => schedules.listTriggers('s-7', { limit: 20 }), FILTERED_BUDGET],
+      });
+    },
+  },
+
+  notifications: {
+    async indexed() {
+      const { store, counter, prefix } = await storeWithLog();
+      const notifications = await domain(store, 'notifications');
+      const base = { threadId: 't1', source: 'ci', kind: 'build', summary: 'red', agentId: 'ops', resourceId: 'u' };
+      await notifications.createNotification({ ...base, id: 'n1', deliverAt: at(1) });
+      await notifications.createNotification({ ...base, id: 'n2', summaryAt: at(2), dedupeKey: 'd' });
+      // The coalescing lookup rides inside the INSERT, which the lookup filter leaves out: check it here.
+      counter.reset();
+      await notifications.createNotification({ ...base, dedupeKey: 'd', coalesceKey: 'c' });
+      expect(await fullScans(counter.sqlLog[0]!, prefix)).toEqual([]);
+      await expectIndexed(prefix, counter, async () => {
+        await notifications.getNotification({ threadId: 't1', id: 'n1' });
+        await notifications.listNotifications({ threadId: 't1' });
+        await notifications.listNotifications({ threadId: 't1', status: ['pending', 'delivered'], limit: 20 });
+        await notifications.listNotifications({ threadId: 't1', priority: 'high', source: 'ci', search: 'red' });
+        await notifications.listDueNotifications({ now: at(10), limit: 100 });
+        await notifications.listDueNotifications({ now: at(10), agentId: 'ops', resourceId: 'u' });
+        await notifications.updateNotification({ threadId: 't1', id: 'n1', status: 'delivered', deliverAt: null });
+        await notifications.updateNotificationsStatus({ threadId: 't1', ids: ['n1', 'n2', 'missing'], status: 'seen' });
+      });
+    },
+    async budgets() {
+      const { store, counter, prefix } = await storeWithLog();
+      const notifications = await domain(store, 'notifications');
+      await seed(
+        prefix,
+        'mastra_notifications',
+        range(STORED).map((i) => ({
+          id: `n-${i}`,
+          threadId: `thread-${i % GROUPS}`,
+          source: 'ci',
+          kind: 'build',
+          priority: 'medium',
+          status: i % 2 ? 'pending' : 'seen',
+          summary: `notification ${i}`,
+          coalescedCount: 1,
+          deliveryAttempts: 0,
+          createdAt: at(i),
+          updatedAt: at(i),
+          // The first MATCHES are due (half by deliverAt, half by summaryAt), the rest later or never.
+          deliverAt: i < MATCHES && i % 4 === 1 ? at(i) : i % 3 ? at(STORED * 10 + i) : null,
+          summaryAt: i < MATCHES && i % 4 === 3 ? at(i) : null,
+        })),
+      );
+      await rowsRead(counter, {
+        getNotification: [() => notifications.getNotification({ threadId: 'thread-7', id: 'n-7' }), 2],
+        'listNotifications of a thread': [() => notifications.listNotifications({ threadId: 'thread-7', limit: 20 }), FILTERED_BUDGET],
+        'listNotifications of a thread by status': [() => notifications.listNotifications({ threadId: 'thread-7', status: 'pending' }), FILTERED_BUDGET],
+        listDueNotifications: [() => notifications.listDueNotifications({ now: at(STORED), limit: 100 }), FILTERED_BUDGET],
+      });
+    },
+  },
+  backgroundTasks: {
+    async indexed() {
+      const { store, counter, prefix } = await storeWithLog();
+      const tasks = await domain(store, 'backgroundTasks');
+      const base = { toolName: 'slow', args: {}, agentId: 'agent-1', runId: 'run-1', retryCount: 0, maxRetries: 0, timeoutMs: 1_000 };
+      for (let i = 0; i < 6; i++) {
+        await tasks.createTask({ ...base, id: `task-${i}`, toolCallId: `call-${i}`, threadId: `thread-${i % 2}`, resourceId: 'user-1', status: i % 2 ? 'running' : 'completed', createdAt: at(i), completedAt: at(i + 1) });
+      }
+      await expectIndexed(prefix, counter, async () => {
+        await tasks.getTask('task-1');
+        await tasks.listTasks({ perPage: 20, page: 0 });
+        await tasks.listTasks({ status: 'running' });
+        await tasks.listTasks({ status: 'pending', orderBy: 'createdAt', orderDirection: 'asc' });
+        await tasks.listTasks({ status: ['completed', 'failed'], orderBy: 'completedAt', orderDirection: 'desc', perPage: 20 });
+        await tasks.listTasks({ agentId: 'agent-1', status: ['running'], perPage: 20 });
+        await tasks.listTasks({ threadId: 'thread-1', perPage: 20 });
+        await tasks.listTasks({ resourceId: 'user-1', perPage: 20 });
+        await tasks.listTasks({ runId: 'run-1', agentId: 'agent-1', threadId: 'thread-1', resourceId: 'user-1', status: 'running' });
+        await tasks.listTasks({ toolCallId: 'call-1', runId: 'run-1', agentId: 'agent-1', toolName: 'slow', status: 'suspended' });
+        await tasks.getRunningCount();
+        await tasks.getRunningCountByAgent('agent-1');
+        await tasks.updateTask('task-1', { status: 'completed', completedAt: at(9) }, { expectedStatus: 'running' });
+        await tasks.deleteTasks({ status: ['completed'], toDate: at(3), dateFilterBy: 'completedAt' });
+        await tasks.deleteTask('task-3');
+      });
+    },
+    async budgets() {
+      const { store, counter, prefix } = await storeWithLog();
+      const tasks = await domain(store, 'backgroundTasks');
+      await seed(
+        prefix,
+        'mastra_background_tasks',
+        range(STORED).map((i) => ({
+          id: `task-${i}`,
+          tool_call_id: `call-${i}`,
+          tool_name: 'slow',
+          agent_id: `agent-${i % GROUPS}`,
+          run_id: `run-${i % GROUPS}`,
+          thread_id: `thread-${i % GROUPS}`,
+          status: i % GROUPS === 7 ? 'running' : 'completed',
+          args: {},
+          retry_count: 0,
+          max_retries: 0,
+          timeout_ms: 1_000,
+          createdAt: at(i),
+          completedAt: i % GROUPS === 7 ? null : at(i + 1),
+        })),
+      );
+      const page = { page: 0, perPage: 20 };
+      await rowsRead(counter, {
+        getTask: [() => tasks.getTask('task-7'), 2],
+        'listTasks by agent': [() => tasks.listTasks({ agentId: 'agent-7', ...page }), FILTERED_BUDGET],
+        'listTasks by thread': [() => tasks.listTasks({ threadId: 'thread-7', ...page }), FILTERED_BUDGET],
+        'listTasks of running tasks': [() => tasks.listTasks({ status: 'running', ...page }), FILTERED_BUDGET],
+        getRunningCount: [() => tasks.getRunningCount(), FILTERED_BUDGET],
+        getRunningCountByAgent: [() => tasks.getRunningCountByAgent('agent-7'), FILTERED_BUDGET],
+      });
+    },
+  },
+
 };
 
 describe('query plans and rows read of list and lookup reads (binding)', () => {
