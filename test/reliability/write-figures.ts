@@ -42,7 +42,7 @@ function markdown(runs: FileRun[], seconds: number): string {
     ['Checks (assertions) made by the tests', n(sum('checks'))],
     ['Faults injected into D1 (statement or round trip)', n(sum('faultsInjected'))],
     ['HTTP faults answered by the REST emulator', n(sum('httpFaults'))],
-    ['Fault sweeps / runs (one per statement of the operation)', `${n(sum('sweeps'))} / ${n(sum('sweepRuns'))}`],
+    ['Fault sweeps / runs (one run per statement struck; the init() sweep strikes a sample)', `${n(sum('sweeps'))} / ${n(sum('sweepRuns'))}`],
     ['Rows read back and verified', n(sum('rowsVerified'))],
     ['Statements / round trips through the checking wrapper', `${n(sum('statements'))} / ${n(sum('roundTrips'))}`],
     ['Statements over 100 parameters or 100,000 bytes of SQL (checked after every test)', n(sum('overLimits'))],
