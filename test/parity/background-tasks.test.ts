@@ -1,7 +1,5 @@
 import type { BackgroundTask } from '@mastra/core/background-tasks';
-import { MastraError } from '@mastra/core/error';
-import type { BackgroundTasksStorage } from '@mastra/core/storage';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { useParity } from '../support/parity';
 
 const p = useParity('backgroundTasks');
@@ -10,17 +8,6 @@ const day = (n: number) => new Date(Date.UTC(2025, 0, 1 + n));
 
 function task(id: string, n: number, overrides: Partial<BackgroundTask> = {}): BackgroundTask {
   return { id, status: 'pending', toolName: 'slow', toolCallId: `call-${id}`, args: { n }, agentId: 'agent-a', runId: 'run-1', createdAt: day(n), retryCount: 0, maxRetries: 1, timeoutMs: 1000, ...overrides };
-}
-
-/**
- * LibSQLStore does not wrap this domain's failures (they surface as LibsqlError or TypeError), so where
- * both stores refuse a call the comparison is: LibSQLStore fails, D1Store fails with a USER MastraError.
- */
-async function bothRefuse(call: (s: BackgroundTasksStorage) => Promise<unknown>) {
-  await expect(call(p.libsql)).rejects.toThrow();
-  const error = await call(p.d1).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(MastraError);
-  expect((error as MastraError).category).toBe('USER');
 }
 
 describe('BackgroundTasksStorageD1 matches LibSQLStore', () => {
@@ -73,13 +60,13 @@ describe('BackgroundTasksStorageD1 matches LibSQLStore', () => {
   });
 
   it('both refuse a task missing a required field, and a present undefined status or id', async () => {
-    await bothRefuse((s) => s.createTask(task('x', 1, { toolName: undefined as never })));
-    await bothRefuse((s) => s.createTask(task('x', 1, { args: undefined as never })));
-    await bothRefuse((s) => s.createTask(task('x', 1, { createdAt: undefined as never })));
+    await p.bothRefuse((s) => s.createTask(task('x', 1, { toolName: undefined as never })));
+    await p.bothRefuse((s) => s.createTask(task('x', 1, { args: undefined as never })));
+    await p.bothRefuse((s) => s.createTask(task('x', 1, { createdAt: undefined as never })));
     await p.same((s) => s.getTask('x'));
     await p.same((s) => s.createTask(task('y', 1)));
-    await bothRefuse((s) => s.updateTask('y', { status: undefined }));
-    await bothRefuse((s) => s.getTask(undefined as never));
+    await p.bothRefuse((s) => s.updateTask('y', { status: undefined }));
+    await p.bothRefuse((s) => s.getTask(undefined as never));
     await p.same((s) => s.getTask('y'));
   });
 });

@@ -1,6 +1,4 @@
-import { MastraError } from '@mastra/core/error';
-import type { NotificationsStorage } from '@mastra/core/storage';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { normalize, useParity } from '../support/parity';
 
 const p = useParity('notifications');
@@ -9,18 +7,6 @@ const base = { threadId: 't1', source: 'ci', kind: 'build', summary: 'build red'
 const day = (d: number) => new Date(Date.UTC(2025, 0, d));
 /** Bulk updates return rows in no promised order: compare them by id. */
 const byId = (value: unknown) => normalize([...(value as { id: string }[])].sort((a, b) => a.id.localeCompare(b.id)));
-
-/**
- * LibSQLStore's notifications domain lets driver errors through unwrapped (`TypeError`, `LibsqlError`,
- * a plain `Error` for a missing record), so `same({ throws: true })`, which compares Mastra error ids,
- * cannot apply. Both must refuse; this store with a USER `MastraError`.
- */
-async function bothRefuse(call: (n: NotificationsStorage) => Promise<unknown>) {
-  await expect(call(p.libsql)).rejects.toBeDefined();
-  const error = await call(p.d1).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(MastraError);
-  expect((error as MastraError).category).toBe('USER');
-}
 
 describe('NotificationsStorageD1 matches LibSQLStore', () => {
   it('creates, coalesces, reads and lists alike', async () => {
@@ -116,15 +102,15 @@ describe('NotificationsStorageD1 matches LibSQLStore', () => {
   it('refuses what LibSQLStore refuses, writing nothing', async () => {
     await p.same((n) => n.createNotification({ ...base, id: 'keep', createdAt: day(1) }));
     const bad = (value: unknown) => value as never;
-    await bothRefuse((n) => n.createNotification({ ...base, threadId: bad(undefined) }));
-    await bothRefuse((n) => n.createNotification({ ...base, source: bad(undefined) }));
-    await bothRefuse((n) => n.createNotification({ ...base, kind: bad(null) }));
-    await bothRefuse((n) => n.updateNotification({ threadId: 't1', id: 'missing', status: 'seen' }));
-    await bothRefuse((n) => n.updateNotification({ threadId: 't1', id: 'keep', summary: bad(null) }));
-    await bothRefuse((n) => n.listNotifications(bad({})));
-    await bothRefuse((n) => n.listNotifications({ threadId: 't1', limit: 1.5 }));
-    await bothRefuse((n) => n.listDueNotifications(bad({})));
-    await bothRefuse((n) => n.getNotification(bad({ id: 'keep' })));
+    await p.bothRefuse((n) => n.createNotification({ ...base, threadId: bad(undefined) }));
+    await p.bothRefuse((n) => n.createNotification({ ...base, source: bad(undefined) }));
+    await p.bothRefuse((n) => n.createNotification({ ...base, kind: bad(null) }));
+    await p.bothRefuse((n) => n.updateNotification({ threadId: 't1', id: 'missing', status: 'seen' }));
+    await p.bothRefuse((n) => n.updateNotification({ threadId: 't1', id: 'keep', summary: bad(null) }));
+    await p.bothRefuse((n) => n.listNotifications(bad({})));
+    await p.bothRefuse((n) => n.listNotifications({ threadId: 't1', limit: 1.5 }));
+    await p.bothRefuse((n) => n.listDueNotifications(bad({})));
+    await p.bothRefuse((n) => n.getNotification(bad({ id: 'keep' })));
     await p.same((n) => n.listNotifications({ threadId: 't1' }));
   });
 });

@@ -1,6 +1,5 @@
-import { MastraError } from '@mastra/core/error';
-import type { Schedule, SchedulesStorage, ScheduleTarget } from '@mastra/core/storage';
-import { describe, expect, it } from 'vitest';
+import type { Schedule, ScheduleTarget } from '@mastra/core/storage';
+import { describe, it } from 'vitest';
 import { useParity } from '../support/parity';
 
 const p = useParity('schedules');
@@ -15,17 +14,6 @@ function schedule(id: string, extra: Partial<Schedule> = {}): Schedule {
 const stamped = (value: unknown): unknown =>
   Array.isArray(value) ? value.map(stamped) : value && typeof value === 'object' && 'updatedAt' in value ? { ...value, updatedAt: typeof (value as Schedule).updatedAt } : value;
 
-/**
- * LibSQLStore's schedules domain throws plain `Error`s (duplicate id, unknown id) where this store throws
- * USER `MastraError`s, so a failing call is compared as "fails on both", D1's error being USER.
- */
-async function failsOnBoth(call: (s: SchedulesStorage) => Promise<unknown>) {
-  await expect(call(p.libsql)).rejects.toThrow();
-  const error = await call(p.d1).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(MastraError);
-  expect((error as MastraError).category).toBe('USER');
-}
-
 describe('SchedulesStorageD1 matches LibSQLStore', () => {
   it('answers every call alike', async () => {
     const agent = schedule('agent_a', { target: { type: 'agent', agentId: 'pinger', prompt: 'hi', threadId: 't', resourceId: 'u' }, ownerType: 'agent', ownerId: 'pinger', createdAt: T0 + 2, timezone: 'UTC', metadata: { k: [1, { x: null }] } });
@@ -33,7 +21,7 @@ describe('SchedulesStorageD1 matches LibSQLStore', () => {
     await p.same((s) => s.createSchedule(agent));
     await p.same((s) => s.createSchedule(schedule('wf_c', { status: 'paused', nextFireAt: T0, target: { type: 'workflow', workflowId: 'other' } })));
     await p.same((s) => s.createSchedule(schedule('hb_d', { createdAt: T0 + 3, target: { type: 'heartbeat', agentId: 'old', prompt: 'p' } as unknown as ScheduleTarget })));
-    await failsOnBoth((s) => s.createSchedule(schedule('wf_b', { cron: 'replaced' })));
+    await p.bothRefuse((s) => s.createSchedule(schedule('wf_b', { cron: 'replaced' })));
     for (const id of ['wf_b', 'agent_a', 'hb_d', 'missing', '']) await p.same((s) => s.getSchedule(id));
 
     for (const filter of [undefined, {}, { status: 'active' as const }, { status: 'paused' as const }, { workflowId: 'nightly' }, { workflowId: '' }, { ownerType: 'agent', ownerId: 'pinger' }, { ownerType: null }, { ownerId: null, status: 'active' as const }, { ownerType: 'agent', workflowId: 'nightly' }]) {
@@ -48,8 +36,8 @@ describe('SchedulesStorageD1 matches LibSQLStore', () => {
     await p.same((s) => s.updateSchedule('agent_a', { cron: undefined, timezone: 'Europe/Paris', metadata: null as never }), { normalize: stamped });
     await p.same((s) => s.updateSchedule('wf_b', {}), { normalize: stamped });
     await p.same((s) => s.getSchedule('agent_a'), { normalize: stamped });
-    await failsOnBoth((s) => s.updateSchedule('missing', { status: 'paused' }));
-    await failsOnBoth((s) => s.updateSchedule('missing', {}));
+    await p.bothRefuse((s) => s.updateSchedule('missing', { status: 'paused' }));
+    await p.bothRefuse((s) => s.updateSchedule('missing', {}));
 
     await p.same((s) => s.updateScheduleNextFire('wf_b', T0 + 60_000, T0 + 120_000, T0 + 60_000, 'sched_wf_b_1'));
     await p.same((s) => s.updateScheduleNextFire('wf_b', T0 + 60_000, T0 + 180_000, T0 + 60_000, 'sched_wf_b_2'));

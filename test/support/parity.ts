@@ -79,6 +79,11 @@ export interface Parity<K extends DomainKey> {
    * `{ throws: true }` both must fail (same category and id tail); otherwise both must succeed.
    */
   same(call: (domain: Domain<K>) => Promise<unknown>, options?: { throws?: boolean; normalize?: (value: unknown) => unknown }): Promise<void>;
+  /**
+   * For domains where LibSQLStore's failures are not `MastraError`s (a LibsqlError, a TypeError, a plain
+   * `Error`), so ids cannot be compared: LibSQLStore must fail, and D1Store with a USER `MastraError`.
+   */
+  bothRefuse(call: (domain: Domain<K>) => Promise<unknown>): Promise<void>;
 }
 
 /**
@@ -127,6 +132,12 @@ export function useParity<K extends DomainKey>(key: K): Parity<K> {
       const actual = await outcome(() => call(current().d1), normalizer);
       expect('error' in expected, `LibSQLStore ${throws ? 'should fail' : 'should succeed'}: ${JSON.stringify(expected)}`).toBe(throws);
       expect(actual).toEqual(expected);
+    },
+    async bothRefuse(call) {
+      const theirs = await outcome(() => call(current().libsql));
+      expect('error' in theirs, `LibSQLStore should fail: ${JSON.stringify(theirs)}`).toBe(true);
+      const ours = await outcome(() => call(current().d1));
+      expect(ours).toMatchObject({ category: 'USER' });
     },
   };
 }
