@@ -122,7 +122,8 @@ const connectionSchema = z.object({
     ])
     .optional(),
 });
-const isDuration = (value: number | string) => {
+/** Whether `value` is a retention age core's `parseDuration` accepts: milliseconds >= 0, or e.g. `30d`. */
+export const isDuration = (value: unknown): boolean => {
   try {
     return parseDuration(value as Duration) >= 0;
   } catch {

@@ -1,7 +1,6 @@
 import type { MastraBase } from '@mastra/core/base';
 import {
   executeRetentionPrune,
-  parseDuration,
   resolveRetentionTargets,
   retentionCutoffMs,
   type PruneOptions,
@@ -11,7 +10,7 @@ import {
   type StorageDomains,
   type TableRetentionPolicy,
 } from '@mastra/core/storage';
-import { resolveDomainConfig, type D1DomainConfig, type D1DomainContext, type DomainConstructorArg } from '../config';
+import { isDuration, resolveDomainConfig, type D1DomainConfig, type D1DomainContext, type DomainConstructorArg } from '../config';
 import { storageOperation, userError } from '../errors';
 import { createIndexSql, type TableSpec } from '../sql/ddl';
 import { prefixedName, quoteIdentifier } from '../sql/identifiers';
@@ -66,13 +65,7 @@ function domainContext(config: DomainConstructorArg, definition: DomainDefinitio
 
 /** A policy core's helpers would fail on mid-prune, refused up front as the caller's mistake. */
 function checkPolicy(field: string, policy: TableRetentionPolicy): void {
-  let maxAge: number;
-  try {
-    maxAge = parseDuration(policy?.maxAge);
-  } catch {
-    maxAge = Number.NaN;
-  }
-  if (!(maxAge >= 0)) throw userError('prune', `${field}.maxAge must be a duration: milliseconds >= 0, or a string such as 30d or 12h`, { field: `${field}.maxAge` });
+  if (!isDuration(policy?.maxAge)) throw userError('prune', `${field}.maxAge must be a duration: milliseconds >= 0, or a string such as 30d or 12h`, { field: `${field}.maxAge` });
   const { batchSize } = policy;
   if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize > 0)) {
     throw userError('prune', `${field}.batchSize must be a positive integer`, { field: `${field}.batchSize` });
