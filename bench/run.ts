@@ -12,16 +12,32 @@ import { bundleTable, highlights, LEGEND, table, type Row } from './report';
 import { IMPLS } from './subjects';
 import type { Workload } from './workload';
 import { agentWorkloads } from './workloads/agent';
+import { editorWorkloads } from './workloads/editor';
+import { evalsWorkloads } from './workloads/evals';
 import { initWorkloads } from './workloads/init';
 import { memoryWorkloads } from './workloads/memory';
 import { observabilityWorkloads } from './workloads/observability';
+import { observabilitySignalsWorkloads } from './workloads/observability-signals';
 import { runtimeWorkloads } from './workloads/runtime';
 import { scoreWorkloads } from './workloads/scores';
+import { traceQueryWorkloads } from './workloads/trace-query';
 import { workflowWorkloads } from './workloads/workflows';
 
 process.env.MASTRA_TELEMETRY_DISABLED ??= '1';
 
-const WORKLOADS: Workload[] = [...initWorkloads, ...memoryWorkloads, ...agentWorkloads, ...workflowWorkloads, ...scoreWorkloads, ...observabilityWorkloads, ...runtimeWorkloads];
+const WORKLOADS: Workload[] = [
+  ...initWorkloads,
+  ...memoryWorkloads,
+  ...agentWorkloads,
+  ...workflowWorkloads,
+  ...scoreWorkloads,
+  ...observabilityWorkloads,
+  ...observabilitySignalsWorkloads,
+  ...traceQueryWorkloads,
+  ...runtimeWorkloads,
+  ...editorWorkloads,
+  ...evalsWorkloads,
+];
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);

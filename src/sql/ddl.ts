@@ -22,6 +22,8 @@ export interface TableSpec {
   columns: Record<string, StorageColumn>;
   /** A composite primary key; single-column keys come from `primaryKey` on the column. */
   primaryKey?: string[];
+  /** Makes a single INTEGER primary key AUTOINCREMENT, so a deleted row's key is never handed out again. */
+  autoIncrement?: boolean;
   uniques?: string[][];
   indexes?: IndexSpec[];
   /**
@@ -65,7 +67,7 @@ export function createTableSql(tables: TableNamer, spec: TableSpec): string {
   const columns = Object.entries(spec.columns).map(([name, column]) => {
     const parts = [quoteIdentifier(name), columnType(column.type)];
     if (column.nullable === false) parts.push('NOT NULL');
-    if (column.primaryKey && composite.size === 0) parts.push('PRIMARY KEY');
+    if (column.primaryKey && composite.size === 0) parts.push(spec.autoIncrement ? 'PRIMARY KEY AUTOINCREMENT' : 'PRIMARY KEY');
     return parts.join(' ');
   });
   if (spec.primaryKey?.length) columns.push(`PRIMARY KEY (${spec.primaryKey.map(quoteIdentifier).join(', ')})`);

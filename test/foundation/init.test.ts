@@ -71,7 +71,7 @@ describe('schemaSql()', () => {
   it('is the DDL init() runs, ends with the schema marker, and a store on a database made from it initialises with one read', async () => {
     const prefix = uniquePrefix();
     const statements = schemaSql({ tablePrefix: prefix });
-    expect(statements.slice(0, -1).every((s) => /^(CREATE (UNIQUE )?(TABLE|INDEX) IF NOT EXISTS |DELETE FROM |DROP INDEX IF EXISTS )/.test(s))).toBe(true);
+    expect(statements.slice(0, -1).every((s) => /^(CREATE (UNIQUE )?(TABLE|INDEX|TRIGGER) IF NOT EXISTS |DELETE FROM |DROP INDEX IF EXISTS )/.test(s))).toBe(true);
     expect(statements.at(-1)).toMatch(new RegExp(`^INSERT INTO "${prefix}mastra_d1_schema"`));
     await h.d1.db.batch(statements.map((s) => h.d1.db.prepare(s)));
     const byHand = await tableNames(prefix);

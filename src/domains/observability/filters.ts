@@ -46,15 +46,24 @@ const outer = (name: string) => `s.${quoteIdentifier(name)}`;
 /**
  * Every key of the filter object (one JSON parameter) must be present in the column with an equal
  * value: scalars by type and value, objects and arrays by their JSON text. One parameter and a fixed
- * expression depth however many keys are given.
+ * expression depth however many keys are given. The listed table is aliased `s`.
  */
-function jsonContains(column: string, filter: Record<string, unknown>): Condition {
+export function jsonContains(column: string, filter: Record<string, unknown>): Condition {
   return raw(
     `${outer(column)} IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM json_each(?) AS f WHERE NOT EXISTS (
       SELECT 1 FROM json_each(${outer(column)}) AS m
       WHERE m.key = f.key AND m.type = f.type AND (m.type IN ('null', 'true', 'false') OR m.value = f.value)))`,
     JSON.stringify(filter),
+  );
+}
+
+/** Every given tag is among the row's `tags` (a JSON array); no tags given matches every row. */
+export function hasAllTags(tags: readonly string[] | null | undefined): MaybeCondition {
+  return (
+    tags != null &&
+    tags.length > 0 &&
+    raw(`NOT EXISTS (SELECT 1 FROM json_each(?) AS f WHERE f.value NOT IN (SELECT value FROM json_each(${outer('tags')})))`, jsonList(tags))
   );
 }
 
@@ -81,25 +90,26 @@ function spanConditions(filters: TraceFilters | BranchFilters): MaybeCondition[]
     ...equalities,
     filters.scope != null && jsonContains('scope', filters.scope),
     filters.metadata != null && jsonContains('metadata', filters.metadata),
-    filters.tags != null &&
-      filters.tags.length > 0 &&
-      raw(`NOT EXISTS (SELECT 1 FROM json_each(?) AS f WHERE f.value NOT IN (SELECT value FROM json_each(${outer('tags')})))`, jsonList(filters.tags)),
+    hasAllTags(filters.tags),
     filters.status !== undefined && STATUS_CONDITIONS[filters.status],
   ];
 }
 
-/** WHERE for `listTraces`: root spans matching every filter; `hasChildError` looks at every span of the trace. */
-export function traceWhere(table: string, filters: TraceFilters = {}): Condition {
+/**
+ * WHERE for `listTraces`: root spans matching every filter (and `extra`); `hasChildError` looks at every
+ * span of the trace.
+ */
+export function traceWhere(table: string, filters: TraceFilters = {}, extra?: Condition): Condition {
   const erroredSpan = `EXISTS (SELECT 1 FROM ${table} AS c WHERE c."traceId" = s."traceId" AND c."error" IS NOT NULL)`;
   const childError = filters.hasChildError === undefined ? undefined : raw(filters.hasChildError ? erroredSpan : `NOT ${erroredSpan}`);
-  return where([raw('"parentSpanId" IS NULL'), ...spanConditions(filters), childError]);
+  return where([raw('"parentSpanId" IS NULL'), ...spanConditions(filters), childError, extra]);
 }
 
-/** WHERE for `listBranches`: anchor spans (core's BRANCH_SPAN_TYPES) matching every filter. */
-export function branchWhere(filters: BranchFilters = {}): Condition {
+/** WHERE for `listBranches`: anchor spans (core's BRANCH_SPAN_TYPES) matching every filter (and `extra`). */
+export function branchWhere(filters: BranchFilters = {}, extra?: Condition): Condition {
   // A spanType filter outside the branch types matches nothing, as in core's ObservabilityInMemory.
   const types = filters.spanType === undefined ? BRANCH_SPAN_TYPES : BRANCH_SPAN_TYPE_SET.has(filters.spanType) ? [filters.spanType] : [];
-  return where([raw(inJsonList('"spanType"'), jsonList(types)), ...spanConditions(filters)]);
+  return where([raw(inJsonList('"spanType"'), jsonList(types)), ...spanConditions(filters), extra]);
 }
 
 const SORTABLE = { startedAt: 'startedAt', endedAt: 'endedAt' };

@@ -1,9 +1,20 @@
-import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
 import {
   ObservabilityStorage,
   TABLE_SPANS,
   batchDeleteTracesArgsSchema,
   getBranchArgsSchema,
+  getMetricAggregateArgsSchema,
+  getMetricBreakdownArgsSchema,
+  getMetricTimeSeriesArgsSchema,
+  getMetricPercentilesArgsSchema,
+  getScoreAggregateArgsSchema,
+  getScoreBreakdownArgsSchema,
+  getScoreTimeSeriesArgsSchema,
+  getScorePercentilesArgsSchema,
+  getFeedbackAggregateArgsSchema,
+  getFeedbackBreakdownArgsSchema,
+  getFeedbackTimeSeriesArgsSchema,
+  getFeedbackPercentilesArgsSchema,
   getRootSpanArgsSchema,
   getSpanArgsSchema,
   getSpansArgsSchema,
@@ -13,7 +24,66 @@ import {
   toLightSpanRecord,
   toTraceSpan,
   toTraceSpans,
+  type BatchCreateFeedbackArgs,
+  type BatchCreateLogsArgs,
+  type BatchCreateMetricsArgs,
+  type BatchCreateScoresArgs,
   type BatchCreateSpansArgs,
+  type CreateFeedbackArgs,
+  type CreateScoreArgs,
+  type DeleteFeedbackArgs,
+  type DeleteScoresArgs,
+  type FeedbackRecord,
+  type GetEntityNamesArgs,
+  type GetEntityNamesResponse,
+  type GetEntityTypesArgs,
+  type GetEntityTypesResponse,
+  type GetEnvironmentsArgs,
+  type GetEnvironmentsResponse,
+  type GetMetricAggregateArgs,
+  type GetMetricAggregateResponse,
+  type GetMetricBreakdownArgs,
+  type GetMetricBreakdownResponse,
+  type GetMetricTimeSeriesArgs,
+  type GetMetricTimeSeriesResponse,
+  type GetMetricPercentilesArgs,
+  type GetMetricPercentilesResponse,
+  type GetScoreAggregateArgs,
+  type GetScoreAggregateResponse,
+  type GetScoreBreakdownArgs,
+  type GetScoreBreakdownResponse,
+  type GetScoreTimeSeriesArgs,
+  type GetScoreTimeSeriesResponse,
+  type GetScorePercentilesArgs,
+  type GetScorePercentilesResponse,
+  type GetFeedbackAggregateArgs,
+  type GetFeedbackAggregateResponse,
+  type GetFeedbackBreakdownArgs,
+  type GetFeedbackBreakdownResponse,
+  type GetFeedbackTimeSeriesArgs,
+  type GetFeedbackTimeSeriesResponse,
+  type GetFeedbackPercentilesArgs,
+  type GetFeedbackPercentilesResponse,
+  type GetMetricLabelKeysArgs,
+  type GetMetricLabelKeysResponse,
+  type GetMetricLabelValuesArgs,
+  type GetMetricLabelValuesResponse,
+  type GetMetricNamesArgs,
+  type GetMetricNamesResponse,
+  type GetServiceNamesArgs,
+  type GetServiceNamesResponse,
+  type GetTagsArgs,
+  type GetTagsResponse,
+  type ListFeedbackArgs,
+  type ListFeedbackResponse,
+  type ListLogsArgs,
+  type ListLogsResponse,
+  type ListMetricsArgs,
+  type ListMetricsResponse,
+  type ListScoresArgs,
+  type ListScoresResponse,
+  type ScoreRecord,
+  type UpdateFeedbackReviewStatusArgs,
   type BatchDeleteTracesArgs,
   type BatchUpdateSpansArgs,
   type CreateSpanArgs,
@@ -36,33 +106,37 @@ import {
   type ListTracesLightResponse,
   type ListTracesResponse,
   type ObservabilityStorageFeature,
+  type GetTraceQueryValuesResponse,
+  type QueryThreadsResult,
+  type TraceQueryObservedFieldsResult,
+  type TraceQueryResponse,
+  type TrustedThreadQueryPlan,
+  type TrustedTraceQueryObservedFieldsPlan,
+  type TrustedTraceQueryPlan,
+  type TrustedTraceQueryValuesPlan,
   type ObservabilityStorageStrategy,
   type SpanRecord,
   type UpdateSpanArgs,
 } from '@mastra/core/storage';
-import type { z } from 'zod';
 import { storageOperation, userError } from '../../errors';
 import { columnList } from '../../sql/codec';
 import { exceedsValueLimit, jsonList } from '../../sql/params';
 import { pageQuery, pageWindow, type Condition, type OrderByInput } from '../../sql/query';
 import { D1Domain } from '../base';
+import { parseArgs } from './args';
+import { SignalApi } from './signal-api';
+import { FEEDBACK, LOGS, METRICS, SCORES, SIGNAL_RETENTION } from './signal-tables';
 import { requireText } from '../validation';
 import { LIGHT_LIST_COLUMNS, payloadJson, REQUIRED_COLUMNS, SPAN_COLUMNS, STRUCTURE_COLUMNS, toSpanRecord, UPDATABLE_COLUMNS } from './columns';
+import { CURSORS_TABLE, cursorFrom, cursorValue, deltaPage, forgetDeleted, inStream, streamHead, type CursorKind } from './cursors';
 import { branchWhere, spanOrder, traceWhere } from './filters';
 import { packJsonArrays } from './payload';
 import { OBSERVABILITY_TABLES, SPANS_TABLE } from './schema';
 import * as sql from './sql';
+import * as traceQuery from './trace-query';
 
 type Row = Record<string, unknown>;
 type SpanUpdate = BatchUpdateSpansArgs['records'][number];
-
-/** Parses with a core schema; a failure is a USER error thrown before anything is sent. */
-function parseArgs<S extends z.ZodType>(operation: string, schema: S, args: unknown): z.output<S> {
-  const parsed = schema.safeParse(args);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw userError(operation, `Invalid ${operation} arguments: ${issue.path.join('.') || 'args'} ${issue.message}`);
-}
 
 /** `args.records` when it is an array; the records themselves are checked field by field when written. */
 function recordList<T>(operation: string, args: { records: T[] }): T[] {
@@ -70,29 +144,31 @@ function recordList<T>(operation: string, args: { records: T[] }): T[] {
   return args.records;
 }
 
-function deltaModeUnsupported(): MastraError {
-  // Same id and wording as core's own stores when the `delta-polling` feature is off.
-  return new MastraError({
-    id: 'OBSERVABILITY_DELTA_POLLING_NOT_SUPPORTED',
-    domain: ErrorDomain.MASTRA_OBSERVABILITY,
-    category: ErrorCategory.SYSTEM,
-    text: 'This storage provider does not support observability delta polling',
-  });
-}
-
 /**
- * Tracing spans, stored in D1: the tracing part of core's `ObservabilityStorage`. Traces are derived
- * from the spans table (a trace is its spans; its row in a list is its root span). Metrics, logs,
- * scores, feedback and trace queries keep core's "not implemented" behaviour.
+ * Core's `ObservabilityStorage` on D1. Traces are derived from the spans table (a trace is its spans;
+ * its row in a list is its root span). Metrics, logs, scores and feedback live in their own signal
+ * tables (signal-tables.ts), handled by `SignalApi`; this class only delegates to it.
  */
 export class ObservabilityStorageD1 extends D1Domain(ObservabilityStorage, {
   key: 'observability',
   tables: OBSERVABILITY_TABLES,
-  retention: { tables: { spans: { table: TABLE_SPANS, column: 'startedAt', indexed: true } }, order: ['spans'] },
+  retention: {
+    tables: { spans: { table: TABLE_SPANS, column: 'startedAt', indexed: true }, ...SIGNAL_RETENTION },
+    order: ['metrics', 'logs', 'scores', 'feedback', 'spans'],
+  },
 }) {
 
   get #table(): string {
     return this.ctx.tables(TABLE_SPANS);
+  }
+
+  get #cursors(): string {
+    return this.ctx.tables(CURSORS_TABLE.name);
+  }
+
+  #signalApi?: SignalApi;
+  get #signals(): SignalApi {
+    return (this.#signalApi ??= new SignalApi(this.ctx));
   }
 
   /** Every strategy works: all span writes are upserts or partial updates batched into a few statements. */
@@ -100,9 +176,25 @@ export class ObservabilityStorageD1 extends D1Domain(ObservabilityStorage, {
     return { preferred: 'batch-with-updates', supported: ['batch-with-updates', 'insert-only', 'realtime'] };
   }
 
-  /** None of the optional observability APIs (delta polling, metrics, logs, discovery, trace queries, feedback). */
+  /** The optional observability APIs this store implements. */
   override getFeatures(): readonly ObservabilityStorageFeature[] {
-    return [];
+    return [
+      'delta-polling',
+      'metrics',
+      'logs',
+      'feedback',
+      'entity-type-discovery',
+      'entity-name-discovery',
+      'service-name-discovery',
+      'environment-discovery',
+      'tag-discovery',
+      'metric-discovery',
+      'trace-query',
+      'trace-query-root-duration',
+      'trace-query-discovery',
+      'thread-query',
+      'trace-query-tenant-scope',
+    ];
   }
 
   override async createSpan({ span }: CreateSpanArgs): Promise<void> {
@@ -173,38 +265,222 @@ export class ObservabilityStorageD1 extends D1Domain(ObservabilityStorage, {
     return { traceId, spans: rows.map((row) => toSpanRecord(row)) };
   }
 
+  /**
+   * A page of traces, or a delta poll: the traces whose root span was first stored after `after`, oldest
+   * first (no `after`: none, and the cursor to poll from), as core's ObservabilityInMemory answers.
+   */
   override async listTraces(args: ListTracesArgs): Promise<ListTracesResponse> {
-    const { rows, pagination } = await this.#listTraceRows('listTraces', args, SPAN_COLUMNS);
-    return { pagination, spans: toTraceSpans(rows.map((row) => toSpanRecord(row))) };
+    const { rows, ...list } = await this.#listTraceRows('listTraces', args, SPAN_COLUMNS);
+    return { ...list, spans: toTraceSpans(rows.map((row) => toSpanRecord(row))) } as ListTracesResponse;
   }
 
   /** `listTraces` reading only what a list row shows (plus `input`, for its preview). */
   override async listTracesLight(args: ListTracesArgs): Promise<ListTracesLightResponse> {
-    const { rows, pagination } = await this.#listTraceRows('listTracesLight', args, LIGHT_LIST_COLUMNS);
-    return { pagination, spans: rows.map((row) => toLightSpanRecord(toSpanRecord(row))) };
+    const { rows, ...list } = await this.#listTraceRows('listTracesLight', args, LIGHT_LIST_COLUMNS);
+    return { ...list, spans: rows.map((row) => toLightSpanRecord(toSpanRecord(row))) } as ListTracesLightResponse;
   }
 
+  /** A page of branch anchors, or a delta poll of the anchors first stored after `after` (see `listTraces`). */
   override async listBranches(args: ListBranchesArgs): Promise<ListBranchesResponse> {
-    const { mode, filters, pagination, orderBy } = parseArgs('listBranches', listBranchesArgsSchema, args);
-    if (mode === 'delta') throw deltaModeUnsupported();
-    const page = await this.#page('listBranches', SPAN_COLUMNS, branchWhere(filters), orderBy, pagination);
-    return { pagination: page.pagination, branches: page.rows.map((row) => toTraceSpan(toSpanRecord(row))) };
+    const { mode, filters, pagination, orderBy, after, limit } = parseArgs('listBranches', listBranchesArgsSchema, args);
+    const list =
+      mode === 'delta'
+        ? await this.#poll('listBranches', 'branch', SPAN_COLUMNS, (extra) => branchWhere(filters, extra), after, limit)
+        : await this.#page('listBranches', SPAN_COLUMNS, branchWhere(filters), orderBy, pagination);
+    const { rows, ...rest } = list;
+    return { ...rest, branches: rows.map((row) => toTraceSpan(toSpanRecord(row))) } as ListBranchesResponse;
   }
 
-  /** Deletes the traces' spans in one statement. Tenant-scoped deletes are rejected, as in LibSQLStore. */
+  /** Traces matching core's trusted plan (trace-query/), one round trip, delta plans included. */
+  override queryTraces(plan: TrustedTraceQueryPlan): Promise<TraceQueryResponse> {
+    return traceQuery.queryTraces(this.ctx, plan);
+  }
+
+  override queryThreads(plan: TrustedThreadQueryPlan): Promise<QueryThreadsResult> {
+    return traceQuery.queryThreads(this.ctx, plan);
+  }
+
+  override getTraceQueryObservedFields(plan: TrustedTraceQueryObservedFieldsPlan): Promise<TraceQueryObservedFieldsResult> {
+    return traceQuery.observedFields(this.ctx, plan);
+  }
+
+  override getTraceQueryValues(plan: TrustedTraceQueryValuesPlan): Promise<GetTraceQueryValuesResponse> {
+    return traceQuery.fieldValues(this.ctx, plan);
+  }
+
+  /**
+   * Deletes the traces' spans and every metric, log, score and feedback linked to them, in one batch.
+   * A tenant scope limits each to rows of that organization and resource (a trace by its root span).
+   */
   override async batchDeleteTraces(args: BatchDeleteTracesArgs): Promise<void> {
-    const { traceIds } = parseArgs('batchDeleteTraces', batchDeleteTracesArgsSchema, args);
-    this.assertUnscopedBatchDeleteTraces(args);
+    const { traceIds, organizationId, resourceId } = parseArgs('batchDeleteTraces', batchDeleteTracesArgsSchema, args);
     if (traceIds.length === 0) return;
-    await storageOperation('batchDeleteTraces', { traces: traceIds.length }, () =>
-      this.ctx.driver.run(sql.deleteTraces(this.#table, jsonList(traceIds)), { idempotent: true }),
-    );
+    const ids = jsonList(traceIds);
+    const statements = [
+      sql.deleteTraces(this.#table, ids, { organizationId, resourceId }),
+      forgetDeleted(this.#cursors, this.#table, ids),
+      ...this.#signals.signals.deleteForTraces(ids, { organizationId, resourceId }),
+    ];
+    await storageOperation('batchDeleteTraces', { traces: traceIds.length }, () => this.ctx.driver.batch(statements, { idempotent: true }));
+  }
+
+  override batchCreateMetrics(args: BatchCreateMetricsArgs): Promise<void> {
+    return this.#signals.createMany('batchCreateMetrics', METRICS, args?.metrics);
+  }
+
+  override batchCreateLogs(args: BatchCreateLogsArgs): Promise<void> {
+    return this.#signals.createMany('batchCreateLogs', LOGS, args?.logs);
+  }
+
+  override createScore(args: CreateScoreArgs): Promise<void> {
+    return this.#signals.createOne('createScore', SCORES, args?.score);
+  }
+
+  override batchCreateScores(args: BatchCreateScoresArgs): Promise<void> {
+    return this.#signals.createMany('batchCreateScores', SCORES, args?.scores);
+  }
+
+  override createFeedback(args: CreateFeedbackArgs): Promise<void> {
+    return this.#signals.createOne('createFeedback', FEEDBACK, args?.feedback);
+  }
+
+  override batchCreateFeedback(args: BatchCreateFeedbackArgs): Promise<void> {
+    return this.#signals.createMany('batchCreateFeedback', FEEDBACK, args?.feedbacks);
+  }
+
+  override listMetrics(args: ListMetricsArgs): Promise<ListMetricsResponse> {
+    return this.#signals.listMetrics(args);
+  }
+
+  override listLogs(args: ListLogsArgs): Promise<ListLogsResponse> {
+    return this.#signals.listLogs(args);
+  }
+
+  override listScores(args: ListScoresArgs): Promise<ListScoresResponse> {
+    return this.#signals.listScores(args);
+  }
+
+  override listFeedback(args: ListFeedbackArgs): Promise<ListFeedbackResponse> {
+    return this.#signals.listFeedback(args);
+  }
+
+  override getScoreById(scoreId: string): Promise<ScoreRecord | null> {
+    return this.#signals.getScoreById(scoreId);
+  }
+
+  override deleteScores(args: DeleteScoresArgs): Promise<void> {
+    return this.#signals.deleteScores(args);
+  }
+
+  override deleteFeedback(args: DeleteFeedbackArgs): Promise<void> {
+    return this.#signals.deleteFeedback(args);
+  }
+
+  override updateFeedbackReviewStatus(args: UpdateFeedbackReviewStatusArgs): Promise<FeedbackRecord> {
+    return this.#signals.updateFeedbackReviewStatus(args);
+  }
+
+  override getMetricNames(args: GetMetricNamesArgs): Promise<GetMetricNamesResponse> {
+    return this.#signals.getMetricNames(args);
+  }
+
+  override getMetricLabelKeys(args: GetMetricLabelKeysArgs): Promise<GetMetricLabelKeysResponse> {
+    return this.#signals.getMetricLabelKeys(args);
+  }
+
+  override getMetricLabelValues(args: GetMetricLabelValuesArgs): Promise<GetMetricLabelValuesResponse> {
+    return this.#signals.getMetricLabelValues(args);
+  }
+
+  override getEntityTypes(_args: GetEntityTypesArgs): Promise<GetEntityTypesResponse> {
+    return this.#signals.getEntityTypes();
+  }
+
+  override getEntityNames(args: GetEntityNamesArgs): Promise<GetEntityNamesResponse> {
+    return this.#signals.getEntityNames(args);
+  }
+
+  override getServiceNames(_args: GetServiceNamesArgs): Promise<GetServiceNamesResponse> {
+    return this.#signals.getServiceNames();
+  }
+
+  override getEnvironments(_args: GetEnvironmentsArgs): Promise<GetEnvironmentsResponse> {
+    return this.#signals.getEnvironments();
+  }
+
+  override getTags(args: GetTagsArgs): Promise<GetTagsResponse> {
+    return this.#signals.getTags(args);
+  }
+
+  override getMetricAggregate(args: GetMetricAggregateArgs): Promise<GetMetricAggregateResponse> {
+    return this.#signals.aggregate('getMetricAggregate', METRICS, getMetricAggregateArgsSchema, args) as Promise<GetMetricAggregateResponse>;
+  }
+
+  override getMetricBreakdown(args: GetMetricBreakdownArgs): Promise<GetMetricBreakdownResponse> {
+    return this.#signals.breakdown('getMetricBreakdown', METRICS, getMetricBreakdownArgsSchema, args) as Promise<GetMetricBreakdownResponse>;
+  }
+
+  override getMetricTimeSeries(args: GetMetricTimeSeriesArgs): Promise<GetMetricTimeSeriesResponse> {
+    return this.#signals.timeSeries('getMetricTimeSeries', METRICS, getMetricTimeSeriesArgsSchema, args) as Promise<GetMetricTimeSeriesResponse>;
+  }
+
+  override getMetricPercentiles(args: GetMetricPercentilesArgs): Promise<GetMetricPercentilesResponse> {
+    return this.#signals.percentiles('getMetricPercentiles', METRICS, getMetricPercentilesArgsSchema, args) as Promise<GetMetricPercentilesResponse>;
+  }
+
+  override getScoreAggregate(args: GetScoreAggregateArgs): Promise<GetScoreAggregateResponse> {
+    return this.#signals.aggregate('getScoreAggregate', SCORES, getScoreAggregateArgsSchema, args) as Promise<GetScoreAggregateResponse>;
+  }
+
+  override getScoreBreakdown(args: GetScoreBreakdownArgs): Promise<GetScoreBreakdownResponse> {
+    return this.#signals.breakdown('getScoreBreakdown', SCORES, getScoreBreakdownArgsSchema, args) as Promise<GetScoreBreakdownResponse>;
+  }
+
+  override getScoreTimeSeries(args: GetScoreTimeSeriesArgs): Promise<GetScoreTimeSeriesResponse> {
+    return this.#signals.timeSeries('getScoreTimeSeries', SCORES, getScoreTimeSeriesArgsSchema, args) as Promise<GetScoreTimeSeriesResponse>;
+  }
+
+  override getScorePercentiles(args: GetScorePercentilesArgs): Promise<GetScorePercentilesResponse> {
+    return this.#signals.percentiles('getScorePercentiles', SCORES, getScorePercentilesArgsSchema, args) as Promise<GetScorePercentilesResponse>;
+  }
+
+  override getFeedbackAggregate(args: GetFeedbackAggregateArgs): Promise<GetFeedbackAggregateResponse> {
+    return this.#signals.aggregate('getFeedbackAggregate', FEEDBACK, getFeedbackAggregateArgsSchema, args) as Promise<GetFeedbackAggregateResponse>;
+  }
+
+  override getFeedbackBreakdown(args: GetFeedbackBreakdownArgs): Promise<GetFeedbackBreakdownResponse> {
+    return this.#signals.breakdown('getFeedbackBreakdown', FEEDBACK, getFeedbackBreakdownArgsSchema, args) as Promise<GetFeedbackBreakdownResponse>;
+  }
+
+  override getFeedbackTimeSeries(args: GetFeedbackTimeSeriesArgs): Promise<GetFeedbackTimeSeriesResponse> {
+    return this.#signals.timeSeries('getFeedbackTimeSeries', FEEDBACK, getFeedbackTimeSeriesArgsSchema, args) as Promise<GetFeedbackTimeSeriesResponse>;
+  }
+
+  override getFeedbackPercentiles(args: GetFeedbackPercentilesArgs): Promise<GetFeedbackPercentilesResponse> {
+    return this.#signals.percentiles('getFeedbackPercentiles', FEEDBACK, getFeedbackPercentilesArgsSchema, args) as Promise<GetFeedbackPercentilesResponse>;
   }
 
   #listTraceRows(operation: string, args: ListTracesArgs, columns: readonly string[]) {
-    const { mode, filters, pagination, orderBy } = parseArgs(operation, listTracesArgsSchema, args);
-    if (mode === 'delta') throw deltaModeUnsupported();
+    const { mode, filters, pagination, orderBy, after, limit } = parseArgs(operation, listTracesArgsSchema, args);
+    if (mode === 'delta') return this.#poll(operation, 'trace', columns, (extra) => traceWhere(this.#table, filters, extra), after, limit);
     return this.#page(operation, columns, traceWhere(this.#table, filters), orderBy, pagination);
+  }
+
+  /**
+   * A delta poll of one cursor stream, in one batch: the newest matching cursor (or the stream's newest),
+   * and, given `after`, the matching spans (the listed table is `s`) whose event came after it.
+   */
+  async #poll(operation: string, kind: CursorKind, columns: readonly string[], filter: (extra: Condition) => Condition, after: string | undefined, limit: number) {
+    const from = `FROM ${cursorFrom(this.#cursors, this.#table, kind, 's')}`;
+    const newest = filter(inStream(kind));
+    const statements = [{ sql: `SELECT (SELECT cur."cursorId" ${from}${newest.sql} ORDER BY cur."cursorId" DESC LIMIT 1) AS matching, ${streamHead(this.#cursors, kind)} AS stream`, params: newest.params }];
+    if (after !== undefined) {
+      const rows = filter(inStream(kind, cursorValue(after)));
+      const select = `SELECT cur."cursorId" AS "cursorId", ${columnList(SPANS_TABLE, columns)}`;
+      statements.push({ sql: `${select} ${from}${rows.sql} ORDER BY cur."cursorId" LIMIT ?`, params: [...rows.params, limit + 1] });
+    }
+    const [head, page] = await storageOperation(operation, { after: after ?? null }, () => this.ctx.driver.batch(statements, { idempotent: true }));
+    return deltaPage(page?.rows ?? [], limit, head!.rows[0]?.matching ?? head!.rows[0]?.stream);
   }
 
   /** A page of spans (the listed table is `s`) and its total in one batch: one round trip. */

@@ -1,5 +1,7 @@
 import { SPAN_SCHEMA, TABLE_SPANS } from '@mastra/core/storage';
 import type { TableSpec } from '../../sql/ddl';
+import { CURSORS_TABLE } from './cursors';
+import { SIGNAL_TABLES } from './signal-tables';
 
 // Trace lists read root spans newest first, mostly filtered by the entity or the user's resource: each
 // such listing walks a partial index of root spans in `startedAt` order and stops at the page's end.
@@ -19,5 +21,5 @@ export const SPANS_TABLE: TableSpec = {
   ],
 };
 
-/** Tables and indexes of the observability domain. */
-export const OBSERVABILITY_TABLES: TableSpec[] = [SPANS_TABLE];
+/** Tables and indexes of the observability domain: spans, their delta cursors, then the four signal tables. */
+export const OBSERVABILITY_TABLES: TableSpec[] = [SPANS_TABLE, CURSORS_TABLE, ...SIGNAL_TABLES.map((signal) => signal.spec)];

@@ -98,8 +98,19 @@ export function selectBranch(table: string, traceId: string, spanId: string, dep
   };
 }
 
-/** Deletes every span of the listed traces. */
-export function deleteTraces(table: string, traceIdsJson: string): SqlStatement {
-  return { sql: `DELETE FROM ${table} WHERE "traceId" IN (SELECT value FROM json_each(?))`, params: [traceIdsJson] };
+/**
+ * Deletes every span of the listed traces. With a tenant scope, only traces whose root span (or, with no
+ * root, first stored span) belongs to that organization and resource, as core's in-memory store decides.
+ */
+export function deleteTraces(table: string, traceIdsJson: string, scope: { organizationId?: string; resourceId?: string } = {}): SqlStatement {
+  const tenant = (['organizationId', 'resourceId'] as const).filter((c) => scope[c] !== undefined);
+  if (tenant.length === 0) return { sql: `DELETE FROM ${table} WHERE "traceId" IN (SELECT value FROM json_each(?))`, params: [traceIdsJson] };
+  return {
+    sql: `DELETE FROM ${table} WHERE "traceId" IN (
+        SELECT r."traceId" FROM json_each(?) AS id JOIN ${table} AS r ON r.rowid = (
+          SELECT x.rowid FROM ${table} AS x WHERE x."traceId" = id.value ORDER BY x."parentSpanId" IS NOT NULL, x.rowid LIMIT 1)
+        WHERE ${tenant.map((c) => `r.${q(c)} = ?`).join(' AND ')})`,
+    params: [traceIdsJson, ...tenant.map((c) => scope[c]!)],
+  };
 }
 

@@ -1,0 +1,3 @@
+import { FIXTURES, versionedConformance } from './versioned-fixtures';
+
+versionedConformance(FIXTURES.mcpServers);

@@ -1,0 +1,3 @@
+import { FIXTURES, versionedParity } from '../conformance/versioned-fixtures';
+
+versionedParity(FIXTURES.mcpClients);

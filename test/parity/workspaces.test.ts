@@ -1,0 +1,4 @@
+import { versionedParity } from '../conformance/versioned-fixtures';
+import { WORKSPACES_FIXTURE } from '../conformance/workspaces-fixture';
+
+versionedParity(WORKSPACES_FIXTURE);

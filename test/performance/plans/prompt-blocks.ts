@@ -1,0 +1,5 @@
+import { FIXTURES } from '../../conformance/versioned-fixtures';
+import type { PlanCases } from '../plan-kit';
+import { versionedPlanCase } from '../versioned-plans';
+
+export default { promptBlocks: versionedPlanCase(FIXTURES.promptBlocks) } satisfies PlanCases;
