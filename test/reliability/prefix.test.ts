@@ -28,7 +28,7 @@ const NOT_STRINGS: unknown[] = [42, true, {}, ['a'], () => 'x'];
 /** Every table and index `init()` creates under a prefix, read from the DDL it runs, sorted as SQLite sorts names. */
 function declaredNames(tablePrefix: string): string[] {
   return schemaSql({ tablePrefix })
-    .flatMap((sql) => /^CREATE (?:TABLE|(?:UNIQUE )?INDEX) IF NOT EXISTS "([^"]+)"/.exec(sql)?.[1] ?? [])
+    .flatMap((sql) => /^CREATE (?:TABLE|(?:UNIQUE )?INDEX|TRIGGER) IF NOT EXISTS "([^"]+)"/.exec(sql)?.[1] ?? [])
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
