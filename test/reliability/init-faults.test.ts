@@ -11,12 +11,9 @@ const rig = useRig(import.meta.url);
 const schemaOf = (prefix: string) => rig.rows<{ type: string; name: string }>(schemaNamesSql(), prefix);
 
 describe.each(ATOMIC_KINDS)('init() under faults on %s', (kind) => {
-  // Five, not more, and before the sweep below fills the database with a dozen schemas: Miniflare's local
-  // D1 closes the connection when ten full-schema batches (about 250 statements each, all 24 domains)
-  // queue on it at once, which says nothing about the package.
-  it('5 stores running init() at once on one database and prefix all succeed with one schema', async () => {
+  it('10 stores running init() at once on one database and prefix all succeed with one schema', async () => {
     const prefix = uniquePrefix('r');
-    const stores = Array.from({ length: 5 }, () => rig.store(kind, { tablePrefix: prefix }));
+    const stores = Array.from({ length: 10 }, () => rig.store(kind, { tablePrefix: prefix }));
     await Promise.all(stores.map((store) => store.init()));
     const names = await schemaOf(prefix);
     expect(new Set(names.map((n) => n.name)).size).toBe(names.length);
@@ -34,7 +31,7 @@ describe.each(ATOMIC_KINDS)('init() under faults on %s', (kind) => {
 
     // The schema grows with every domain, so the sweep strikes a fixed number of positions spread over
     // the whole of init(): the marker read and the first statements of the batch, then evenly to its end.
-    const positions = [...new Set([1, 2, 3, ...Array.from({ length: 12 }, (_, i) => Math.ceil(((i + 1) * statements) / 12))])];
+    const positions = [...new Set([1, 2, 3, ...Array.from({ length: 24 }, (_, i) => Math.ceil(((i + 1) * statements) / 24))])];
     tally.sweeps += 1;
     for (const [n, k] of positions.entries()) {
       tally.sweepRuns += 1;
@@ -51,7 +48,7 @@ describe.each(ATOMIC_KINDS)('init() under faults on %s', (kind) => {
       expect(created).toEqual(expected);
       verified(created.length);
     }
-  }, 300_000);
+  }, 180_000);
 
   it.each(TRANSIENT_D1_MESSAGES)('retries "%s" and succeeds, whether or not the first attempt applied', async (message) => {
     for (const afterExecute of [false, true]) {
